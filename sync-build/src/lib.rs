@@ -1,0 +1,27 @@
+//! sync-patterns engine: loads an OpenAPI 3.0/3.1 spec, lowers it into one language-neutral
+//! [`model::Api`], and emits clients from that model.
+//!
+//! ```no_run
+//! let loaded = sync_build::load("openapi.yaml")?;
+//! for resource in &loaded.api.resources {
+//!     println!("{} is {}", resource.name, resource.mode.as_str());
+//! }
+//! # Ok::<(), sync_build::LoadError>(())
+//! ```
+
+mod check_table;
+pub mod diagnostic;
+pub mod document;
+mod documents;
+pub mod emit;
+mod load;
+mod lower;
+pub mod model;
+pub mod naming;
+pub mod source;
+mod write;
+
+pub use diagnostic::{Diagnostic, Severity, Style};
+pub use load::{LoadError, Loaded, load, load_text};
+pub use check_table::check_table;
+pub use write::write_if_changed;

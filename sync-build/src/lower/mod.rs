@@ -1,0 +1,276 @@
+//! Lowering: the parsed OpenAPI document, read straight from its spanned nodes, into the
+//! language-neutral [`Api`] model. Problems are collected as diagnostics, not raised at the first
+//! one, so a user sees every error in one run.
+
+mod operations;
+mod resources;
+mod schema;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::Diagnostic;
+use crate::document::Node;
+use crate::documents::{Documents, Target};
+use crate::model::{Api, Info, Operation, TypeDef, TypeId, TypeKind, Ty};
+use crate::naming::{self, Lang};
+use crate::source::{FileId, Span};
+
+/// The OpenAPI versions we read. 3.2 documents are read as 3.1, with warnings for what 3.2 adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecVersion {
+    V3_0,
+    V3_1,
+    V3_2,
+}
+
+pub fn lower(docs: &Documents, diagnostics: &mut Vec<Diagnostic>) -> Option<Api> {
+    let root = docs.root();
+    let version = check_version(root, diagnostics)?;
+    let info = read_info(root, diagnostics)?;
+    let mut lowerer = Lowerer {
+        docs,
+        version,
+        diagnostics,
+        types: Vec::new(),
+        by_target: HashMap::new(),
+        nullable_types: HashSet::new(),
+        type_names: HashSet::new(),
+        operations: Vec::new(),
+        op_sources: Vec::new(),
+    };
+    lowerer.reserve_component_names();
+    lowerer.lower_components();
+    lowerer.lower_paths();
+    lowerer.warn_ignored_top_level();
+    let resources = lowerer.resources();
+    Some(Api {
+        info,
+        source_files: docs.sources.files().map(|f| f.path.clone()).collect(),
+        servers: root
+            .get("servers")
+            .map(|s| s.items().iter().filter_map(|s| s.get("url")?.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default(),
+        types: lowerer.types,
+        operations: lowerer.operations,
+        resources,
+    })
+}
+
+fn check_version(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<SpecVersion> {
+    if !root.is_object() {
+        let message = if root.is_null() { "the spec is empty" } else { "the spec must be an object (a mapping)" };
+        diagnostics.push(Diagnostic::error(message).at(root.span, format!("found {}", root.kind())));
+        return None;
+    }
+    if let Some(swagger) = root.member("swagger") {
+        diagnostics.push(
+            Diagnostic::error(format!(
+                "Swagger {} is not supported: sync-patterns reads OpenAPI 3.0 and 3.1",
+                swagger.value.as_str().unwrap_or("2.0")
+            ))
+            .at(swagger.key_span.join(swagger.value.span), "a Swagger 2.0 document")
+            .help("convert it to OpenAPI 3 first, e.g. with `npx swagger2openapi spec.yaml -o openapi.yaml`"),
+        );
+        return None;
+    }
+    let Some(member) = root.member("openapi") else {
+        diagnostics.push(
+            Diagnostic::error("not an OpenAPI document: no `openapi` version field")
+                .at(first_line(root.span), "expected `openapi: 3.1.0` (or 3.0.x) at the top")
+        );
+        return None;
+    };
+    let text = match &member.value.value {
+        crate::document::Value::String(s) => s.clone(),
+        // `openapi: 3.0` unquoted in YAML is a number.
+        crate::document::Value::Float(_) | crate::document::Value::Int(_) => member.value.to_json(),
+        _ => String::new(),
+    };
+    let version = if text.starts_with("3.0.") || text == "3.0" {
+        SpecVersion::V3_0
+    } else if text.starts_with("3.1.") || text == "3.1" {
+        SpecVersion::V3_1
+    } else if text.starts_with("3.2.") || text == "3.2" {
+        diagnostics.push(
+            Diagnostic::warning(format!("OpenAPI {text} is read as 3.1: what 3.2 adds is ignored"))
+                .at(member.value.span, "read as 3.1"),
+        );
+        SpecVersion::V3_2
+    } else {
+        diagnostics.push(
+            Diagnostic::error(format!("unsupported OpenAPI version `{text}`"))
+                .at(member.value.span, "expected 3.0.x or 3.1.x")
+                .help("sync-patterns reads OpenAPI 3.0 and 3.1 (and 3.2 where it is 3.1-compatible)"),
+        );
+        return None;
+    };
+    Some(version)
+}
+
+fn first_line(span: Span) -> Span {
+    Span { end: span.start, ..span }
+}
+
+fn read_info(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Info> {
+    let Some(info) = root.get("info") else {
+        let openapi = root.member("openapi").map_or(root.span, |m| m.key_span);
+        diagnostics.push(
+            Diagnostic::error("the spec has no `info` object")
+                .at(openapi, "this document has no `info`")
+                .help("add `info:` with a `title` and a `version`; every OpenAPI document needs them"),
+        );
+        return None;
+    };
+    let text = |key: &str| info.get(key).and_then(Node::as_str).map(str::to_owned);
+    for key in ["title", "version"] {
+        if text(key).is_none() {
+            diagnostics.push(
+                Diagnostic::warning(format!("`info` has no `{key}` string"))
+                    .at(first_line(info.span), format!("`info.{key}` is required")),
+            );
+        }
+    }
+    Some(Info {
+        title: text("title").unwrap_or_default(),
+        version: text("version").unwrap_or_default(),
+        description: text("description"),
+    })
+}
+
+/// Where an operation came from, kept for the x-sync rules (which point back into the spec).
+struct OperationSource<'d> {
+    path_item: &'d Node,
+    operation: &'d Node,
+    /// The operation's own `x-sync`, or its path item's.
+    explicit_sync: Option<(crate::model::SyncMode, Span)>,
+    /// The method key's span, for messages about this operation.
+    span: Span,
+}
+
+pub(crate) struct Lowerer<'d> {
+    docs: &'d Documents,
+    version: SpecVersion,
+    diagnostics: &'d mut Vec<Diagnostic>,
+    types: Vec<TypeDef>,
+    /// The named type made for each `$ref` target, so each is lowered once and recursion ends.
+    by_target: HashMap<Target, TypeId>,
+    /// Named types whose schema itself allows `null`: every reference to them is nullable.
+    nullable_types: HashSet<TypeId>,
+    /// Type names taken, in PascalCase, since every target language cases type names that way.
+    type_names: HashSet<String>,
+    operations: Vec<Operation>,
+    op_sources: Vec<OperationSource<'d>>,
+}
+
+impl<'d> Lowerer<'d> {
+    fn root(&self) -> &'d Node {
+        self.docs.root()
+    }
+
+    fn root_file(&self) -> FileId {
+        FileId(0)
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        // One place, one message: a `$ref` to an unreadable file was reported when reading.
+        let place = diagnostic.primary.as_ref().map(|(span, _)| *span);
+        if place.is_some() && self.diagnostics.iter().any(|d| d.primary.as_ref().map(|(span, _)| *span) == place) {
+            return;
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Component schemas keep the names their authors gave them: claim those before any inline
+    /// type can take one.
+    fn reserve_component_names(&mut self) {
+        let root = self.root();
+        let Some(schemas) = root.get("components").and_then(|c| c.get("schemas")) else {
+            return;
+        };
+        for member in schemas.members() {
+            self.type_names.insert(naming::pascal(&member.key, Lang::Rust));
+        }
+    }
+
+    fn lower_components(&mut self) {
+        let root = self.root();
+        let Some(schemas) = root.get("components").and_then(|c| c.get("schemas")) else {
+            return;
+        };
+        for member in schemas.members() {
+            let target = Target {
+                file: self.root_file(),
+                pointer: format!("/components/schemas/{}", escape_pointer_token(&member.key)),
+            };
+            if !self.by_target.contains_key(&target) {
+                self.define_target(target, &member.value, member.key.clone(), true);
+            }
+        }
+    }
+
+    /// A new named type, given a name unique among the API's types (in PascalCase).
+    fn new_type(&mut self, wanted: &str, doc: Option<String>, deprecated: bool) -> TypeId {
+        let base = naming::pascal(wanted, Lang::Rust);
+        let name = if self.type_names.insert(base.clone()) {
+            base
+        } else {
+            (2..)
+                .map(|n| format!("{base}{n}"))
+                .find(|candidate| self.type_names.insert(candidate.clone()))
+                .expect("an unbounded range always yields a free name")
+        };
+        self.push_type(name, doc, deprecated)
+    }
+
+    fn push_type(&mut self, name: String, doc: Option<String>, deprecated: bool) -> TypeId {
+        let id = TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name,
+            doc,
+            deprecated,
+            kind: TypeKind::Alias(Ty::Any),
+        });
+        id
+    }
+
+    fn warn_ignored_top_level(&mut self) {
+        if self.version != SpecVersion::V3_2 {
+            return;
+        }
+        let root = self.root();
+        for key in ["$self"] {
+            if let Some(member) = root.member(key) {
+                self.error(Diagnostic::warning(format!("`{key}` (OpenAPI 3.2) is ignored")).at(member.key_span, "ignored"));
+            }
+        }
+    }
+}
+
+impl Span {
+    /// The span from the start of `self` to the end of `other` (same file).
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+fn escape_pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `description`, else `title`, trimmed; `None` when empty.
+fn doc_of(node: &Node) -> Option<String> {
+    ["description", "title"]
+        .iter()
+        .find_map(|key| node.get(key).and_then(Node::as_str))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn flag(node: &Node, key: &str) -> bool {
+    node.get(key).and_then(Node::as_bool).unwrap_or(false)
+}

@@ -1,0 +1,644 @@
+//! Schemas to types. Objects, enums and unions become named types (inline ones named from where
+//! they stand); everything else stays an inline [`Ty`].
+
+use std::collections::HashSet;
+
+use super::{Lowerer, doc_of, flag};
+use crate::diagnostic::Diagnostic;
+use crate::document::{Node, Value};
+use crate::documents::Target;
+use crate::model::{
+    Enum, EnumValue, Field, FloatFormat, IntFormat, Literal, StringFormat, Struct, Ty, TypeId, TypeKind, Union,
+    UnionKind, Variant,
+};
+use crate::source::FileId;
+
+/// The JSON types a schema's `type` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Array,
+    Object,
+}
+
+impl<'d> Lowerer<'d> {
+    /// The type of the schema at `node`, standing inline where a new named type would be called
+    /// `hint` (words, e.g. `"Contact address"`).
+    pub(super) fn schema(&mut self, node: &'d Node, file: FileId, hint: &str) -> Ty {
+        match &node.value {
+            Value::Bool(_) => return Ty::Any,
+            Value::Object(_) => {}
+            _ => {
+                self.error(
+                    Diagnostic::warning(format!("a schema must be an object, found {}", node.kind()))
+                        .at(node.span, "read as any value"),
+                );
+                return Ty::Any;
+            }
+        }
+        if let Some(reference) = node.get("$ref") {
+            let ty = self.reference(reference, file);
+            return if self.ref_sibling_nullable(node) { nullable(ty) } else { ty };
+        }
+        self.describe(node, file, hint, None)
+    }
+
+    /// `nullable: true` beside a `$ref`: OpenAPI 3.0 says siblings of `$ref` are ignored, but
+    /// authors write it meaning "this reference may be null", and dropping it would make decoding
+    /// fail on real responses; 3.1 allows siblings outright.
+    fn ref_sibling_nullable(&self, node: &Node) -> bool {
+        flag(node, "nullable") || type_names(node).1
+    }
+
+    /// The type a `$ref` names: its target's named type, made on first sight.
+    pub(super) fn reference(&mut self, reference: &'d Node, file: FileId) -> Ty {
+        let Some(text) = reference.as_str() else {
+            self.error(
+                Diagnostic::error("`$ref` must be a string")
+                    .at(reference.span, format!("found {}", reference.kind())),
+            );
+            return Ty::Any;
+        };
+        match self.docs.resolve(file, text) {
+            Err(why) => {
+                self.error(
+                    Diagnostic::error(format!("cannot resolve `$ref: {text}`"))
+                        .at(reference.span, why)
+                        .help("a `$ref` names a schema in this file (`#/components/schemas/Name`) or a file beside it (`./schemas/contact.yaml#/Contact`)"),
+                );
+                Ty::Any
+            }
+            Ok((target, node)) => {
+                let id = match self.by_target.get(&target) {
+                    Some(&id) => id,
+                    None => {
+                        let name = name_from_pointer(&target.pointer)
+                            .unwrap_or_else(|| file_stem(&self.docs.sources.file(target.file).path));
+                        self.define_target(target, node, name, false)
+                    }
+                };
+                if self.nullable_types.contains(&id) { nullable(Ty::Named(id)) } else { Ty::Named(id) }
+            }
+        }
+    }
+
+    /// Makes the named type for a `$ref` target (or a component schema) and lowers its schema.
+    /// The type is registered before its schema is read, so recursive references find it.
+    pub(super) fn define_target(&mut self, target: Target, node: &'d Node, name: String, reserved: bool) -> TypeId {
+        let file = target.file;
+        let doc = if node.is_object() { doc_of(node) } else { None };
+        let deprecated = node.is_object() && flag(node, "deprecated");
+        let id = if reserved {
+            // Component names were claimed up front; use the name as claimed.
+            self.push_type(crate::naming::pascal(&name, crate::naming::Lang::Rust), doc, deprecated)
+        } else {
+            self.new_type(&name, doc, deprecated)
+        };
+        self.by_target.insert(target, id);
+        if let Some(reference) = node.get("$ref") {
+            let ty = self.reference(reference, file);
+            if ty == Ty::Named(id) {
+                self.error(
+                    Diagnostic::error("a schema that is only a `$ref` to itself has no type")
+                        .at(reference.span, "refers to itself"),
+                );
+            }
+            if self.ref_sibling_nullable(node) {
+                self.nullable_types.insert(id);
+            }
+            self.types[id.0].kind = TypeKind::Alias(strip_nullable(ty));
+            return id;
+        }
+        match &node.value {
+            Value::Object(_) => {
+                self.describe(node, file, &name, Some(id));
+            }
+            Value::Bool(_) => {}
+            _ => self.error(
+                Diagnostic::warning(format!("a schema must be an object, found {}", node.kind()))
+                    .at(node.span, "read as any value"),
+            ),
+        }
+        id
+    }
+
+    /// The slot a definition fills: the one given, or a new type named `hint`.
+    fn slot(&mut self, slot: Option<TypeId>, hint: &str, node: &Node) -> TypeId {
+        slot.unwrap_or_else(|| self.new_type(hint, doc_of(node), flag(node, "deprecated")))
+    }
+
+    /// Lowers a schema object that is not a `$ref`. With `slot`, the schema defines that named
+    /// type (an inline result becomes its alias); without, objects, enums and unions get a new
+    /// named type.
+    fn describe(&mut self, node: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+        let (types, null_in_type) = type_names(node);
+        // 3.1 documents still written with 3.0's `nullable: true` mean it too (readme.io's do).
+        let null_in_enum = node.get("enum").is_some_and(|values| values.items().iter().any(Node::is_null));
+        let is_nullable = null_in_type || null_in_enum || flag(node, "nullable");
+        let ty = self.describe_non_null(node, file, hint, slot, &types);
+        match slot {
+            Some(id) => {
+                if is_nullable {
+                    self.nullable_types.insert(id);
+                }
+                if ty != Ty::Named(id) {
+                    self.types[id.0].kind = TypeKind::Alias(ty);
+                }
+                if self.nullable_types.contains(&id) { nullable(Ty::Named(id)) } else { Ty::Named(id) }
+            }
+            None if is_nullable => nullable(ty),
+            None => ty,
+        }
+    }
+
+    fn describe_non_null(&mut self, node: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
+        if let Some(parts) = node.get("allOf") {
+            return self.all_of(node, parts, file, hint, slot);
+        }
+        let has_properties = node.get("properties").is_some_and(|p| !p.members().is_empty());
+        for (key, kind) in [("oneOf", UnionKind::OneOf), ("anyOf", UnionKind::AnyOf)] {
+            if let Some(variants) = node.get(key)
+                && !has_properties
+            {
+                return self.union(node, variants, kind, file, hint, slot);
+            }
+        }
+        if let Some(values) = node.get("enum").or_else(|| node.get("x-extensible-enum")) {
+            return self.enumeration(node, values, file, hint, slot, types);
+        }
+        if let Some(value) = node.get("const") {
+            return literal(value).unwrap_or_else(|| self.primitive(node, types.first().copied()));
+        }
+        match types {
+            [] if has_properties || node.get("additionalProperties").is_some() => self.object(node, file, hint, slot),
+            [] if node.get("items").is_some() => self.array(node, file, hint),
+            [] => Ty::Any,
+            [JsonType::Object] => self.object(node, file, hint, slot),
+            [JsonType::Array] => self.array(node, file, hint),
+            [single] => self.primitive(node, Some(*single)),
+            several => self.type_union(node, several, file, hint, slot),
+        }
+    }
+
+    fn primitive(&mut self, node: &Node, json_type: Option<JsonType>) -> Ty {
+        let format = node.get("format").and_then(Node::as_str).unwrap_or("");
+        match json_type {
+            Some(JsonType::String) => Ty::String(match format {
+                "date-time" => StringFormat::DateTime,
+                "date" => StringFormat::Date,
+                "uuid" => StringFormat::Uuid,
+                "binary" => StringFormat::Binary,
+                _ => StringFormat::Plain,
+            }),
+            Some(JsonType::Integer) => Ty::Integer(if format == "int32" { IntFormat::Int32 } else { IntFormat::Int64 }),
+            Some(JsonType::Number) => Ty::Number(if format == "float" { FloatFormat::Float } else { FloatFormat::Double }),
+            Some(JsonType::Boolean) => Ty::Bool,
+            Some(JsonType::Array) => Ty::Array(Box::new(Ty::Any)),
+            Some(JsonType::Object) => Ty::Map(Box::new(Ty::Any)),
+            None => Ty::Any,
+        }
+    }
+
+    fn array(&mut self, node: &'d Node, file: FileId, hint: &str) -> Ty {
+        let item = match node.get("items") {
+            Some(items) if items.is_object() || matches!(items.value, Value::Bool(_)) => {
+                self.schema(items, file, &format!("{hint} item"))
+            }
+            Some(items) => {
+                // 3.0 tuple-like `items: [..]` is not valid OpenAPI; keep the values, untyped.
+                self.error(
+                    Diagnostic::warning("`items` must be a schema object").at(items.span, "items read as any value"),
+                );
+                Ty::Any
+            }
+            None => Ty::Any,
+        };
+        Ty::Array(Box::new(item))
+    }
+
+    fn object(&mut self, node: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+        let properties = node.get("properties").map(Node::members).unwrap_or_default();
+        let additional = self.additional_properties(node, file, hint);
+        if properties.is_empty() && slot.is_none() {
+            // A free-form object or a dictionary: no name needed.
+            return Ty::Map(Box::new(additional.unwrap_or(Ty::Any)));
+        }
+        let id = self.slot(slot, hint, node);
+        let mut fields = Vec::new();
+        self.collect_fields(node, file, id, &mut fields, &mut HashSet::new());
+        let additional = if properties.is_empty() && fields.is_empty() {
+            // A named dictionary keeps its name as an alias.
+            self.types[id.0].kind = TypeKind::Alias(Ty::Map(Box::new(additional.unwrap_or(Ty::Any))));
+            return Ty::Named(id);
+        } else {
+            additional
+        };
+        self.types[id.0].kind = TypeKind::Struct(Struct { fields, additional });
+        Ty::Named(id)
+    }
+
+    fn additional_properties(&mut self, node: &'d Node, file: FileId, hint: &str) -> Option<Ty> {
+        match node.get("additionalProperties") {
+            None => None,
+            Some(Node { value: Value::Bool(allowed), .. }) => allowed.then_some(Ty::Any),
+            Some(schema) => Some(self.schema(schema, file, &format!("{hint} value"))),
+        }
+    }
+
+    /// Adds `node`'s properties to `fields` (a later property of the same name replaces an
+    /// earlier one, as `allOf` refinements do), marking those in `required`.
+    fn collect_fields(
+        &mut self,
+        node: &'d Node,
+        file: FileId,
+        owner: TypeId,
+        fields: &mut Vec<Field>,
+        required: &mut HashSet<String>,
+    ) {
+        for name in node.get("required").map(Node::items).unwrap_or_default() {
+            if let Some(name) = name.as_str() {
+                required.insert(name.to_owned());
+                if let Some(field) = fields.iter_mut().find(|f| f.name == name) {
+                    field.required = true;
+                }
+            }
+        }
+        let owner_name = self.types[owner.0].name.clone();
+        for member in node.get("properties").map(Node::members).unwrap_or_default() {
+            let schema = &member.value;
+            let ty = self.schema(schema, file, &format!("{owner_name} {}", member.key));
+            let field = Field {
+                name: member.key.clone(),
+                ty,
+                required: required.contains(&member.key),
+                doc: if schema.is_object() { doc_of(schema) } else { None },
+                deprecated: flag(schema, "deprecated"),
+                read_only: flag(schema, "readOnly"),
+                write_only: flag(schema, "writeOnly"),
+                default: schema.get("default").map(Node::to_json),
+            };
+            match fields.iter_mut().find(|f| f.name == field.name) {
+                Some(existing) => *existing = field,
+                None => fields.push(field),
+            }
+        }
+    }
+
+    /// `allOf`: object parts merge into one struct; a lone part (often a `$ref` wrapped to add a
+    /// description) stands for itself.
+    fn all_of(&mut self, node: &'d Node, parts: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+        let own_properties = node.get("properties").is_some_and(|p| !p.members().is_empty());
+        let parts = parts.items();
+        if parts.len() == 1 && !own_properties {
+            return self.schema(&parts[0], file, hint);
+        }
+        let id = self.slot(slot, hint, node);
+        let mut fields = Vec::new();
+        let mut required = HashSet::new();
+        let mut additional = None;
+        let mut non_object = None;
+        let mut seen = HashSet::new();
+        for part in parts {
+            self.merge_part(part, file, id, &mut fields, &mut required, &mut additional, &mut non_object, &mut seen);
+        }
+        self.collect_fields(node, file, id, &mut fields, &mut required);
+        if fields.is_empty()
+            && let Some(ty) = non_object
+        {
+            // `allOf` of non-objects (a string refined by a pattern, ...): the type they share.
+            self.types[id.0].kind = TypeKind::Alias(ty);
+            return Ty::Named(id);
+        }
+        if additional.is_none() {
+            additional = self.additional_properties(node, file, hint);
+        }
+        self.types[id.0].kind = TypeKind::Struct(Struct { fields, additional });
+        Ty::Named(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn merge_part(
+        &mut self,
+        part: &'d Node,
+        file: FileId,
+        owner: TypeId,
+        fields: &mut Vec<Field>,
+        required: &mut HashSet<String>,
+        additional: &mut Option<Ty>,
+        non_object: &mut Option<Ty>,
+        seen: &mut HashSet<Target>,
+    ) {
+        // Follow `$ref` parts to their schema: their properties are merged here. The target's
+        // own named type is still made, so inline types inside it are named after it once.
+        let (node, node_file) = match part.get("$ref") {
+            Some(reference) => {
+                let ty = self.reference(reference, file);
+                let Some(text) = reference.as_str() else { return };
+                let Ok((target, node)) = self.docs.resolve(file, text) else { return };
+                if !seen.insert(target.clone()) {
+                    return;
+                }
+                if let Some(id) = named_id(&ty)
+                    && let TypeKind::Struct(s) = &self.types[id.0].kind
+                    && !s.fields.is_empty()
+                {
+                    // Already lowered: reuse its fields (same types, no duplicate inline types).
+                    for field in s.fields.clone() {
+                        let is_required = field.required;
+                        if is_required {
+                            required.insert(field.name.clone());
+                        }
+                        match fields.iter_mut().find(|f| f.name == field.name) {
+                            Some(existing) => *existing = field,
+                            None => fields.push(field),
+                        }
+                    }
+                    if additional.is_none() {
+                        additional.clone_from(&s.additional);
+                    }
+                    return;
+                }
+                if !is_objectish(node) {
+                    non_object.get_or_insert(ty);
+                    return;
+                }
+                (node, target.file)
+            }
+            None => (part, file),
+        };
+        if let Some(inner) = node.get("allOf") {
+            for inner_part in inner.items() {
+                self.merge_part(inner_part, node_file, owner, fields, required, additional, non_object, seen);
+            }
+        }
+        if is_objectish(node) {
+            self.collect_fields(node, node_file, owner, fields, required);
+            if additional.is_none() {
+                let hint = self.types[owner.0].name.clone();
+                *additional = self.additional_properties(node, node_file, &hint);
+            }
+        } else if node.get("allOf").is_none() && node.is_object() {
+            let hint = self.types[owner.0].name.clone();
+            let ty = self.schema(node, node_file, &hint);
+            if ty != Ty::Any {
+                non_object.get_or_insert(ty);
+            }
+        }
+    }
+
+    fn union(&mut self, node: &'d Node, variants: &'d Node, kind: UnionKind, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+        let (nulls, variants): (Vec<&Node>, Vec<&Node>) = variants.items().iter().partition(|v| is_null_schema(v));
+        let nullable_variant = !nulls.is_empty();
+        let wrap = |ty: Ty| if nullable_variant { nullable(ty) } else { ty };
+        match variants.as_slice() {
+            [] => return wrap(Ty::Any),
+            // `oneOf: [X, {type: 'null'}]` is how 3.1 (and careful 3.0) spells "nullable X".
+            [single] => return wrap(self.schema(single, file, hint)),
+            _ => {}
+        }
+        let id = self.slot(slot, hint, node);
+        let name = self.types[id.0].name.clone();
+        let discriminator = node.get("discriminator");
+        let property = discriminator.and_then(|d| d.get("propertyName")).and_then(Node::as_str).map(str::to_owned);
+        let mut lowered = Vec::new();
+        for (index, variant) in variants.iter().enumerate() {
+            let variant_hint = match variant.get("title").and_then(Node::as_str) {
+                Some(title) if !title.trim().is_empty() => format!("{name} {title}"),
+                _ => format!("{name} variant {}", index + 1),
+            };
+            let ty = self.schema(variant, file, &variant_hint);
+            lowered.push(ty);
+        }
+        let mapping = discriminator.map(|d| self.discriminator_mapping(d, file)).unwrap_or_default();
+        let mut names = HashSet::new();
+        let variants = lowered
+            .into_iter()
+            .map(|ty| {
+                let base = self.variant_name(&ty);
+                let name = if names.insert(base.clone()) {
+                    base
+                } else {
+                    (2..).map(|n| format!("{base}{n}")).find(|c| names.insert(c.clone())).expect("unbounded")
+                };
+                let tags = match (&property, named_id(&ty)) {
+                    (Some(_), Some(id)) => {
+                        let explicit: Vec<String> =
+                            mapping.iter().filter(|(_, target)| *target == id).map(|(tag, _)| tag.clone()).collect();
+                        if explicit.is_empty() { vec![self.types[id.0].name.clone()] } else { explicit }
+                    }
+                    _ => Vec::new(),
+                };
+                Variant { name, ty, tags }
+            })
+            .collect();
+        self.types[id.0].kind = TypeKind::Union(Union {
+            kind,
+            variants,
+            discriminator: property,
+        });
+        wrap(Ty::Named(id))
+    }
+
+    /// `discriminator.mapping`: tag -> the named type its target lowers to.
+    fn discriminator_mapping(&mut self, discriminator: &'d Node, file: FileId) -> Vec<(String, TypeId)> {
+        let mut mapping = Vec::new();
+        for member in discriminator.get("mapping").map(Node::members).unwrap_or_default() {
+            let Some(target) = member.value.as_str() else { continue };
+            // A bare name (`Cat`) means `#/components/schemas/Cat`.
+            let reference = if target.contains('#') || target.contains('/') || target.ends_with(".yaml") || target.ends_with(".json") {
+                target.to_owned()
+            } else {
+                format!("#/components/schemas/{target}")
+            };
+            if let Ok((target_key, node)) = self.docs.resolve(file, &reference) {
+                let id = match self.by_target.get(&target_key) {
+                    Some(&id) => id,
+                    None => {
+                        let name = name_from_pointer(&target_key.pointer).unwrap_or_else(|| member.key.clone());
+                        self.define_target(target_key, node, name, false)
+                    }
+                };
+                mapping.push((member.key.clone(), id));
+            } else {
+                self.error(
+                    Diagnostic::warning(format!("discriminator mapping `{}` names no schema", member.key))
+                        .at(member.value.span, "cannot resolve this target; the mapping entry is ignored"),
+                );
+            }
+        }
+        mapping
+    }
+
+    fn variant_name(&self, ty: &Ty) -> String {
+        match ty {
+            Ty::Named(id) => self.types[id.0].name.clone(),
+            Ty::Nullable(inner) => self.variant_name(inner),
+            Ty::Any => "Any".into(),
+            Ty::Bool => "Boolean".into(),
+            Ty::Integer(_) => "Integer".into(),
+            Ty::Number(_) => "Number".into(),
+            Ty::String(_) => "String".into(),
+            Ty::Literal(Literal::String(s)) => crate::naming::pascal(s, crate::naming::Lang::Rust),
+            Ty::Literal(_) => "Literal".into(),
+            Ty::Array(_) => "Array".into(),
+            Ty::Map(_) => "Map".into(),
+        }
+    }
+
+    /// `type: [string, integer]`: a union of the listed types.
+    fn type_union(&mut self, node: &'d Node, types: &[JsonType], file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+        let id = self.slot(slot, hint, node);
+        let name = self.types[id.0].name.clone();
+        let mut variants = Vec::new();
+        for &json_type in types {
+            let ty = match json_type {
+                JsonType::Object => self.object(node, file, &format!("{name} object"), None),
+                JsonType::Array => self.array(node, file, &name),
+                other => self.primitive(node, Some(other)),
+            };
+            let name = self.variant_name(&ty);
+            variants.push(Variant { name, ty, tags: Vec::new() });
+        }
+        self.types[id.0].kind = TypeKind::Union(Union {
+            kind: UnionKind::OneOf,
+            variants,
+            discriminator: None,
+        });
+        Ty::Named(id)
+    }
+
+    fn enumeration(&mut self, node: &'d Node, values: &'d Node, _file: FileId, hint: &str, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
+        let mut strings = Vec::new();
+        let mut integers = Vec::new();
+        let mut other = false;
+        for value in values.items() {
+            match &value.value {
+                Value::String(s) => strings.push(s.clone()),
+                Value::Int(i) => integers.push(*i),
+                Value::Null => {}
+                _ => other = true,
+            }
+        }
+        let open = node.get("x-extensible-enum").is_some() || flag(node, "x-enum-open");
+        let values: Vec<EnumValue> = match (strings.is_empty(), integers.is_empty(), other) {
+            (false, true, false) => strings.into_iter().map(EnumValue::String).collect(),
+            (true, false, false) => integers.into_iter().map(EnumValue::Integer).collect(),
+            (true, true, false) => return self.primitive(node, types.first().copied()),
+            _ => {
+                // Mixed or non-string values (`[1, "a"]`, floats, booleans): keep the base type.
+                return self.primitive(node, types.first().copied());
+            }
+        };
+        if values.len() == 1 && !open && slot.is_none() {
+            return Ty::Literal(match values.into_iter().next().expect("one value") {
+                EnumValue::String(s) => Literal::String(s),
+                EnumValue::Integer(i) => Literal::Integer(i),
+            });
+        }
+        let id = self.slot(slot, hint, node);
+        self.types[id.0].kind = TypeKind::Enum(Enum { values, open });
+        Ty::Named(id)
+    }
+}
+
+/// Reads `type`: the JSON types named (without `null`) and whether `null` was among them.
+fn type_names(node: &Node) -> (Vec<JsonType>, bool) {
+    let Some(type_node) = node.get("type") else {
+        return (Vec::new(), false);
+    };
+    let names: Vec<&str> = match &type_node.value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().filter_map(Node::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut types = Vec::new();
+    let mut null = false;
+    for name in names {
+        let json_type = match name {
+            "string" => JsonType::String,
+            "integer" => JsonType::Integer,
+            "number" => JsonType::Number,
+            "boolean" => JsonType::Boolean,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            "null" => {
+                null = true;
+                continue;
+            }
+            _ => continue,
+        };
+        if !types.contains(&json_type) {
+            types.push(json_type);
+        }
+    }
+    (types, null)
+}
+
+fn is_null_schema(node: &Node) -> bool {
+    match type_names(node) {
+        (types, true) => types.is_empty() && node.get("$ref").is_none(),
+        _ => node.get("enum").is_some_and(|e| e.items().iter().all(Node::is_null) && !e.items().is_empty()),
+    }
+}
+
+fn is_objectish(node: &Node) -> bool {
+    node.get("properties").is_some()
+        || node.get("additionalProperties").is_some()
+        || type_names(node).0 == [JsonType::Object]
+        || (node.get("required").is_some() && node.get("type").is_none())
+}
+
+fn literal(node: &Node) -> Option<Ty> {
+    Some(Ty::Literal(match &node.value {
+        Value::String(s) => Literal::String(s.clone()),
+        Value::Int(i) => Literal::Integer(*i),
+        Value::Bool(b) => Literal::Bool(*b),
+        _ => return None,
+    }))
+}
+
+pub(super) fn nullable(ty: Ty) -> Ty {
+    match ty {
+        Ty::Nullable(_) | Ty::Any => ty,
+        other => Ty::Nullable(Box::new(other)),
+    }
+}
+
+fn strip_nullable(ty: Ty) -> Ty {
+    match ty {
+        Ty::Nullable(inner) => *inner,
+        other => other,
+    }
+}
+
+fn named_id(ty: &Ty) -> Option<TypeId> {
+    match ty {
+        Ty::Named(id) => Some(*id),
+        Ty::Nullable(inner) => named_id(inner),
+        _ => None,
+    }
+}
+
+/// The last token of a pointer (`/components/schemas/Contact` -> `Contact`), as the type's name.
+pub(super) fn name_from_pointer(pointer: &str) -> Option<String> {
+    let last = pointer.rsplit('/').next()?;
+    let last = last.replace("~1", "/").replace("~0", "~");
+    if last.is_empty() || last == "schema" {
+        // `#/paths/~1pets/get/responses/200/content/application~1json/schema`: name from the
+        // operation's path instead.
+        let words: Vec<String> = pointer
+            .split('/')
+            .filter(|t| !t.is_empty() && *t != "content" && *t != "schema" && *t != "paths")
+            .map(|t| t.replace("~1", " ").replace("~0", "~"))
+            .collect();
+        return (!words.is_empty()).then(|| words.join(" "));
+    }
+    Some(last)
+}
+
+fn file_stem(path: &std::path::Path) -> String {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("Schema").to_owned()
+}
