@@ -60,21 +60,24 @@ fn row(api: &Api, resource: &Resource) -> [String; 6] {
         resource.collection_path.clone(),
         resource.mode.as_str().to_owned(),
         api.type_def(resource.item).name.clone(),
-        format!("{}: {}", resource.key.field, type_label(&resource.key.ty)),
+        format!("{}: {}", resource.key.field, type_label(api, &resource.key.ty)),
         source,
         operations.join(" "),
     ]
 }
 
-fn type_label(ty: &Ty) -> &'static str {
+fn type_label(api: &Api, ty: &Ty) -> String {
     match ty {
-        Ty::String(StringFormat::Uuid) => "uuid",
-        Ty::String(_) | Ty::Literal(_) => "string",
-        Ty::Integer(_) => "integer",
-        Ty::Number(_) => "number",
-        Ty::Bool => "boolean",
-        Ty::Nullable(_) => "nullable",
-        _ => "other",
+        Ty::String(StringFormat::Uuid) => "uuid".into(),
+        Ty::String(_) | Ty::Literal(_) => "string".into(),
+        Ty::Integer(_) => "integer".into(),
+        Ty::Number(_) => "number".into(),
+        Ty::Bool => "boolean".into(),
+        Ty::Nullable(inner) => format!("{}?", type_label(api, inner)),
+        Ty::Named(id) => api.type_def(*id).name.clone(),
+        Ty::Any => "any".into(),
+        Ty::Array(_) => "array".into(),
+        Ty::Map(_) => "map".into(),
     }
 }
 

@@ -26,8 +26,8 @@ pub struct Target {
 }
 
 impl Documents {
-    /// Reads the root spec and every file it reaches through `$ref`. Problems with referenced
-    /// files are diagnostics; only an unreadable or unparsable root file stops here.
+    /// Reads the root spec and every file it reaches through `$ref`. Problems with the files are
+    /// diagnostics; only an unreadable root file is an `Err` (there is no text to point into).
     pub fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Documents, Diagnostic> {
         let mut documents = Documents {
             sources: SourceMap::default(),
@@ -35,26 +35,29 @@ impl Documents {
         };
         let text = read_text(path).map_err(Diagnostic::error)?;
         documents.add(path.to_path_buf(), text, diagnostics);
-        if documents.roots[0].is_none() {
-            return Err(diagnostics.pop().unwrap_or_else(|| Diagnostic::error("cannot parse the spec")));
+        if documents.parsed() {
+            documents.follow_file_refs(diagnostics);
         }
-        documents.follow_file_refs(diagnostics);
         Ok(documents)
     }
 
     /// A spec given as text (tests, and callers that hold the spec in memory). Relative-file
     /// `$ref`s resolve against `path`'s folder.
-    pub fn from_text(path: &Path, text: String, diagnostics: &mut Vec<Diagnostic>) -> Result<Documents, Diagnostic> {
+    pub fn from_text(path: &Path, text: String, diagnostics: &mut Vec<Diagnostic>) -> Documents {
         let mut documents = Documents {
             sources: SourceMap::default(),
             roots: Vec::new(),
         };
         documents.add(path.to_path_buf(), text, diagnostics);
-        if documents.roots[0].is_none() {
-            return Err(diagnostics.pop().unwrap_or_else(|| Diagnostic::error("cannot parse the spec")));
+        if documents.parsed() {
+            documents.follow_file_refs(diagnostics);
         }
-        documents.follow_file_refs(diagnostics);
-        Ok(documents)
+        documents
+    }
+
+    /// Whether the root file parsed; when not, `diagnostics` say why and where.
+    pub fn parsed(&self) -> bool {
+        self.roots.first().is_some_and(Option::is_some)
     }
 
     fn add(&mut self, path: PathBuf, text: String, diagnostics: &mut Vec<Diagnostic>) -> FileId {
@@ -248,8 +251,8 @@ mod tests {
             Path::new("spec.json"),
             r#"{"paths": {"/a/{id}": {"get": {"x": [10, 20]}}}}"#.into(),
             &mut diagnostics,
-        )
-        .unwrap();
+        );
+        let docs = docs;
         let (_, node) = docs.resolve(FileId(0), "#/paths/~1a~1%7Bid%7D/get/x/1").unwrap();
         assert_eq!(node.as_i64(), Some(20));
         let err = docs.resolve(FileId(0), "#/paths/~1b").unwrap_err();

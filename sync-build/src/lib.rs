@@ -10,6 +10,7 @@
 //! ```
 
 mod check_table;
+pub mod builder;
 pub mod diagnostic;
 pub mod document;
 mod documents;
@@ -21,6 +22,7 @@ pub mod naming;
 pub mod source;
 mod write;
 
+pub use builder::{BuildError, Builder, Generated};
 pub use diagnostic::{Diagnostic, Severity, Style};
 pub use load::{LoadError, Loaded, load, load_text};
 pub use check_table::check_table;

@@ -66,29 +66,25 @@ pub fn load(path: impl AsRef<Path>) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
     match Documents::read(path, &mut diagnostics) {
         Ok(docs) => finish(docs, diagnostics),
-        Err(diagnostic) => Err(failed(diagnostic, diagnostics, SourceMap::default())),
+        Err(diagnostic) => {
+            diagnostics.insert(0, diagnostic);
+            Err(LoadError {
+                diagnostics,
+                sources: SourceMap::default(),
+            })
+        }
     }
 }
 
 /// Loads a spec held in memory; `path` names it in messages and anchors relative `$ref`s.
 pub fn load_text(path: impl AsRef<Path>, text: impl Into<String>) -> Result<Loaded, LoadError> {
     let mut diagnostics = Vec::new();
-    match Documents::from_text(path.as_ref(), text.into(), &mut diagnostics) {
-        Ok(docs) => finish(docs, diagnostics),
-        Err(diagnostic) => Err(failed(diagnostic, diagnostics, SourceMap::default())),
-    }
-}
-
-fn failed(diagnostic: Diagnostic, mut others: Vec<Diagnostic>, sources: SourceMap) -> LoadError {
-    others.insert(0, diagnostic);
-    LoadError {
-        diagnostics: others,
-        sources,
-    }
+    let docs = Documents::from_text(path.as_ref(), text.into(), &mut diagnostics);
+    finish(docs, diagnostics)
 }
 
 fn finish(docs: Documents, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
-    let api = lower::lower(&docs, &mut diagnostics);
+    let api = if docs.parsed() { lower::lower(&docs, &mut diagnostics) } else { None };
     let sources = docs.sources;
     // Errors first, each group in the order found: the first thing shown is the first to fix.
     diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));

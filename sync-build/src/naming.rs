@@ -57,6 +57,12 @@ pub fn ident(name: &str, case: Case, lang: Lang) -> String {
     escape_keyword(cased, lang)
 }
 
+/// `name` in UpperCamelCase with nothing escaped: for joining onto a name that already is a
+/// legal identifier (`Contact` + `home address` -> `ContactHomeAddress`).
+pub(crate) fn upper_camel_words(name: &str) -> String {
+    convert(&words(name), Case::Pascal)
+}
+
 /// Shorthand for `ident(name, Case::Pascal, lang)`.
 pub fn pascal(name: &str, lang: Lang) -> String {
     ident(name, Case::Pascal, lang)

@@ -36,7 +36,7 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
                 let at = builder.positions.byte(error.marker().index());
                 let end = next_boundary(text, at);
                 return Err(Diagnostic::error(format!("invalid YAML: {}", error.info()))
-                    .at(Span::new(file, at, end), "here"));
+                    .at(Span::new(file, at, end), "the YAML parser stopped here"));
             }
         }
     }

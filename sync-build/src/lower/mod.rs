@@ -210,7 +210,11 @@ impl<'d> Lowerer<'d> {
 
     /// A new named type, given a name unique among the API's types (in PascalCase).
     fn new_type(&mut self, wanted: &str, doc: Option<String>, deprecated: bool) -> TypeId {
-        let base = naming::pascal(wanted, Lang::Rust);
+        self.new_type_named(naming::pascal(wanted, Lang::Rust), doc, deprecated)
+    }
+
+    /// [`Self::new_type`] for a name already in PascalCase.
+    fn new_type_named(&mut self, base: String, doc: Option<String>, deprecated: bool) -> TypeId {
         let name = if self.type_names.insert(base.clone()) {
             base
         } else {

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use super::schema::Hint;
 use super::{Lowerer, OperationSource, SpecVersion, doc_of, flag};
 use crate::diagnostic::Diagnostic;
 use crate::document::Node;
@@ -252,9 +253,9 @@ impl<'d> Lowerer<'d> {
         }
         let hint = format!("{op_name} {name}");
         let ty = match (node.get("schema"), node.get("content")) {
-            (Some(schema), _) => self.schema(schema, file, &hint),
+            (Some(schema), _) => self.schema(schema, file, &Hint::new(&hint)),
             (None, Some(content)) => match content.members().first().and_then(|m| m.value.get("schema")) {
-                Some(schema) => self.schema(schema, file, &hint),
+                Some(schema) => self.schema(schema, file, &Hint::new(&hint)),
                 None => Ty::String(StringFormat::Plain),
             },
             (None, None) => Ty::String(StringFormat::Plain),
@@ -292,7 +293,7 @@ impl<'d> Lowerer<'d> {
         let (node, file) = self.follow_ref(node, file)?;
         let (content_type, media, schema) = choose_media(node.get("content")?)?;
         let ty = match schema {
-            Some(schema) => self.schema(schema, file, &format!("{op_name} request")),
+            Some(schema) => self.schema(schema, file, &Hint::new(&format!("{op_name} request"))),
             None => default_body_type(media),
         };
         Some(RequestBody {
@@ -337,7 +338,7 @@ impl<'d> Lowerer<'d> {
             };
             let body = node.get("content").and_then(choose_media).map(|(content_type, media, schema)| {
                 let ty = match schema {
-                    Some(schema) => self.schema(schema, node_file, &hint),
+                    Some(schema) => self.schema(schema, node_file, &Hint::new(&hint)),
                     None => default_body_type(media),
                 };
                 ResponseBody {

@@ -37,6 +37,13 @@ impl<'d> Lowerer<'d> {
                 continue;
             }
             let collection_path = op.path.clone();
+            // `/things/{id}` is the item path of `/things` when that lists; it is not a
+            // collection of its own even if its GET returns an array.
+            if let Some((PathSegment::Param(_), parent)) = op.segments.split_last()
+                && self.operations.iter().any(|o| o.method == Method::Get && o.segments == parent)
+            {
+                continue;
+            }
             // The collection's mode: the list operation's own `x-sync`, its path's, the
             // document's default, else push.
             let explicit = self.op_sources[list].explicit_sync;
@@ -101,7 +108,12 @@ impl<'d> Lowerer<'d> {
                 in_resource[list] = true;
             }
         }
-        self.reject_live_outside_resources(&in_resource);
+        let resource_paths: std::collections::HashSet<String> = resources
+            .iter()
+            .flat_map(|r: &Resource| [Some(r.collection_path.clone()), r.item_path.clone()])
+            .flatten()
+            .collect();
+        self.reject_live_outside_resources(&in_resource, &resource_paths);
         resources
     }
 
@@ -267,8 +279,9 @@ impl<'d> Lowerer<'d> {
     }
 
     /// Explicit `x-sync: live` on an operation that is part of no resource is an error; the
-    /// document-wide default quietly leaves such operations push.
-    fn reject_live_outside_resources(&mut self, in_resource: &[bool]) {
+    /// document-wide default quietly leaves such operations push. An extra operation on a live
+    /// resource's paths (a PUT beside the PATCH that is the update) stays push, with a warning.
+    fn reject_live_outside_resources(&mut self, in_resource: &[bool], resource_paths: &std::collections::HashSet<String>) {
         let mut reported = std::collections::HashSet::new();
         for (index, member) in in_resource.iter().enumerate() {
             if *member {
@@ -279,6 +292,17 @@ impl<'d> Lowerer<'d> {
                 continue;
             }
             let op = &self.operations[index];
+            if resource_paths.contains(&op.path) {
+                let diagnostic = Diagnostic::warning(format!(
+                    "{} {} is not one of its resource's operations; it stays a plain push call",
+                    op.method.http(),
+                    op.path
+                ))
+                .at(self.op_sources[index].span, "not list, get, create, update or delete")
+                .help("a resource's operations are GET and POST on the collection path, GET, PATCH (else PUT) and DELETE on the item path");
+                self.error(diagnostic);
+                continue;
+            }
             let why = if self.operations.iter().any(|o| o.path == op.path && o.method == Method::Get) {
                 format!("{} {} is not part of a resource", op.method.http(), op.path)
             } else {

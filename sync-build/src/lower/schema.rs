@@ -13,6 +13,54 @@ use crate::model::{
 };
 use crate::source::FileId;
 
+/// The name a new inline type would get, from where it stands (`Contact` + `address`), spelled
+/// out only when a type is actually made: most schemas are primitives that never need one, and
+/// case-converting a name for each of a large spec's properties is a measurable share of loading.
+#[derive(Clone, Copy)]
+pub(super) struct Hint<'a> {
+    parent: Option<&'a Hint<'a>>,
+    words: &'a str,
+    /// The words are a type's name already (PascalCase): they are used as they are.
+    is_type_name: bool,
+}
+
+impl<'a> Hint<'a> {
+    /// A hint from free words (`listContacts response`).
+    pub(super) fn new(words: &'a str) -> Hint<'a> {
+        Hint {
+            parent: None,
+            words,
+            is_type_name: false,
+        }
+    }
+
+    /// A hint from the name of the type the new one stands in.
+    pub(super) fn type_name(name: &'a str) -> Hint<'a> {
+        Hint {
+            parent: None,
+            words: name,
+            is_type_name: true,
+        }
+    }
+
+    pub(super) fn then(&'a self, words: &'a str) -> Hint<'a> {
+        Hint {
+            parent: Some(self),
+            words,
+            is_type_name: false,
+        }
+    }
+
+    /// The PascalCase name. Only the words added since the last type name are converted.
+    fn spell(&self) -> String {
+        match (self.parent, self.is_type_name) {
+            (_, true) => self.words.to_owned(),
+            (Some(parent), false) => parent.spell() + &crate::naming::upper_camel_words(self.words),
+            (None, false) => crate::naming::pascal(self.words, crate::naming::Lang::Rust),
+        }
+    }
+}
+
 /// The JSON types a schema's `type` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum JsonType {
@@ -27,7 +75,7 @@ enum JsonType {
 impl<'d> Lowerer<'d> {
     /// The type of the schema at `node`, standing inline where a new named type would be called
     /// `hint` (words, e.g. `"Contact address"`).
-    pub(super) fn schema(&mut self, node: &'d Node, file: FileId, hint: &str) -> Ty {
+    pub(super) fn schema(&mut self, node: &'d Node, file: FileId, hint: &Hint) -> Ty {
         match &node.value {
             Value::Bool(_) => return Ty::Any,
             Value::Object(_) => {}
@@ -77,7 +125,8 @@ impl<'d> Lowerer<'d> {
                     None => {
                         let name = name_from_pointer(&target.pointer)
                             .unwrap_or_else(|| file_stem(&self.docs.sources.file(target.file).path));
-                        self.define_target(target, node, name, false)
+                        let reserved = self.is_component_schema(&target);
+                        self.define_target(target, node, name, reserved)
                     }
                 };
                 if self.nullable_types.contains(&id) { nullable(Ty::Named(id)) } else { Ty::Named(id) }
@@ -114,7 +163,7 @@ impl<'d> Lowerer<'d> {
         }
         match &node.value {
             Value::Object(_) => {
-                self.describe(node, file, &name, Some(id));
+                self.describe(node, file, &Hint::new(&name), Some(id));
             }
             Value::Bool(_) => {}
             _ => self.error(
@@ -125,15 +174,24 @@ impl<'d> Lowerer<'d> {
         id
     }
 
+    /// A schema under the root file's `components/schemas`, whose name was claimed up front.
+    fn is_component_schema(&self, target: &Target) -> bool {
+        target.file == self.root_file()
+            && target
+                .pointer
+                .strip_prefix("/components/schemas/")
+                .is_some_and(|name| !name.contains('/'))
+    }
+
     /// The slot a definition fills: the one given, or a new type named `hint`.
-    fn slot(&mut self, slot: Option<TypeId>, hint: &str, node: &Node) -> TypeId {
-        slot.unwrap_or_else(|| self.new_type(hint, doc_of(node), flag(node, "deprecated")))
+    fn slot(&mut self, slot: Option<TypeId>, hint: &Hint, node: &Node) -> TypeId {
+        slot.unwrap_or_else(|| self.new_type_named(hint.spell(), doc_of(node), flag(node, "deprecated")))
     }
 
     /// Lowers a schema object that is not a `$ref`. With `slot`, the schema defines that named
     /// type (an inline result becomes its alias); without, objects, enums and unions get a new
     /// named type.
-    fn describe(&mut self, node: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+    fn describe(&mut self, node: &'d Node, file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
         let (types, null_in_type) = type_names(node);
         // 3.1 documents still written with 3.0's `nullable: true` mean it too (readme.io's do).
         let null_in_enum = node.get("enum").is_some_and(|values| values.items().iter().any(Node::is_null));
@@ -154,7 +212,7 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn describe_non_null(&mut self, node: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
+    fn describe_non_null(&mut self, node: &'d Node, file: FileId, hint: &Hint, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
         if let Some(parts) = node.get("allOf") {
             return self.all_of(node, parts, file, hint, slot);
         }
@@ -202,10 +260,10 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn array(&mut self, node: &'d Node, file: FileId, hint: &str) -> Ty {
+    fn array(&mut self, node: &'d Node, file: FileId, hint: &Hint) -> Ty {
         let item = match node.get("items") {
             Some(items) if items.is_object() || matches!(items.value, Value::Bool(_)) => {
-                self.schema(items, file, &format!("{hint} item"))
+                self.schema(items, file, &hint.then("item"))
             }
             Some(items) => {
                 // 3.0 tuple-like `items: [..]` is not valid OpenAPI; keep the values, untyped.
@@ -219,7 +277,7 @@ impl<'d> Lowerer<'d> {
         Ty::Array(Box::new(item))
     }
 
-    fn object(&mut self, node: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+    fn object(&mut self, node: &'d Node, file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
         let properties = node.get("properties").map(Node::members).unwrap_or_default();
         let additional = self.additional_properties(node, file, hint);
         if properties.is_empty() && slot.is_none() {
@@ -240,11 +298,11 @@ impl<'d> Lowerer<'d> {
         Ty::Named(id)
     }
 
-    fn additional_properties(&mut self, node: &'d Node, file: FileId, hint: &str) -> Option<Ty> {
+    fn additional_properties(&mut self, node: &'d Node, file: FileId, hint: &Hint) -> Option<Ty> {
         match node.get("additionalProperties") {
             None => None,
             Some(Node { value: Value::Bool(allowed), .. }) => allowed.then_some(Ty::Any),
-            Some(schema) => Some(self.schema(schema, file, &format!("{hint} value"))),
+            Some(schema) => Some(self.schema(schema, file, &hint.then("value"))),
         }
     }
 
@@ -269,7 +327,7 @@ impl<'d> Lowerer<'d> {
         let owner_name = self.types[owner.0].name.clone();
         for member in node.get("properties").map(Node::members).unwrap_or_default() {
             let schema = &member.value;
-            let ty = self.schema(schema, file, &format!("{owner_name} {}", member.key));
+            let ty = self.schema(schema, file, &Hint::type_name(&owner_name).then(&member.key));
             let field = Field {
                 name: member.key.clone(),
                 ty,
@@ -289,7 +347,7 @@ impl<'d> Lowerer<'d> {
 
     /// `allOf`: object parts merge into one struct; a lone part (often a `$ref` wrapped to add a
     /// description) stands for itself.
-    fn all_of(&mut self, node: &'d Node, parts: &'d Node, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+    fn all_of(&mut self, node: &'d Node, parts: &'d Node, file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
         let own_properties = node.get("properties").is_some_and(|p| !p.members().is_empty());
         let parts = parts.items();
         if parts.len() == 1 && !own_properties {
@@ -377,19 +435,19 @@ impl<'d> Lowerer<'d> {
         if is_objectish(node) {
             self.collect_fields(node, node_file, owner, fields, required);
             if additional.is_none() {
-                let hint = self.types[owner.0].name.clone();
-                *additional = self.additional_properties(node, node_file, &hint);
+                let owner_name = self.types[owner.0].name.clone();
+                *additional = self.additional_properties(node, node_file, &Hint::type_name(&owner_name));
             }
         } else if node.get("allOf").is_none() && node.is_object() {
-            let hint = self.types[owner.0].name.clone();
-            let ty = self.schema(node, node_file, &hint);
+            let owner_name = self.types[owner.0].name.clone();
+            let ty = self.schema(node, node_file, &Hint::type_name(&owner_name));
             if ty != Ty::Any {
                 non_object.get_or_insert(ty);
             }
         }
     }
 
-    fn union(&mut self, node: &'d Node, variants: &'d Node, kind: UnionKind, file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+    fn union(&mut self, node: &'d Node, variants: &'d Node, kind: UnionKind, file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
         let (nulls, variants): (Vec<&Node>, Vec<&Node>) = variants.items().iter().partition(|v| is_null_schema(v));
         let nullable_variant = !nulls.is_empty();
         let wrap = |ty: Ty| if nullable_variant { nullable(ty) } else { ty };
@@ -405,11 +463,11 @@ impl<'d> Lowerer<'d> {
         let property = discriminator.and_then(|d| d.get("propertyName")).and_then(Node::as_str).map(str::to_owned);
         let mut lowered = Vec::new();
         for (index, variant) in variants.iter().enumerate() {
-            let variant_hint = match variant.get("title").and_then(Node::as_str) {
-                Some(title) if !title.trim().is_empty() => format!("{name} {title}"),
-                _ => format!("{name} variant {}", index + 1),
+            let label = match variant.get("title").and_then(Node::as_str) {
+                Some(title) if !title.trim().is_empty() => title.to_owned(),
+                _ => format!("variant {}", index + 1),
             };
-            let ty = self.schema(variant, file, &variant_hint);
+            let ty = self.schema(variant, file, &Hint::type_name(&name).then(&label));
             lowered.push(ty);
         }
         let mapping = discriminator.map(|d| self.discriminator_mapping(d, file)).unwrap_or_default();
@@ -458,7 +516,8 @@ impl<'d> Lowerer<'d> {
                     Some(&id) => id,
                     None => {
                         let name = name_from_pointer(&target_key.pointer).unwrap_or_else(|| member.key.clone());
-                        self.define_target(target_key, node, name, false)
+                        let reserved = self.is_component_schema(&target_key);
+                        self.define_target(target_key, node, name, reserved)
                     }
                 };
                 mapping.push((member.key.clone(), id));
@@ -489,14 +548,14 @@ impl<'d> Lowerer<'d> {
     }
 
     /// `type: [string, integer]`: a union of the listed types.
-    fn type_union(&mut self, node: &'d Node, types: &[JsonType], file: FileId, hint: &str, slot: Option<TypeId>) -> Ty {
+    fn type_union(&mut self, node: &'d Node, types: &[JsonType], file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
         let id = self.slot(slot, hint, node);
         let name = self.types[id.0].name.clone();
         let mut variants = Vec::new();
         for &json_type in types {
             let ty = match json_type {
-                JsonType::Object => self.object(node, file, &format!("{name} object"), None),
-                JsonType::Array => self.array(node, file, &name),
+                JsonType::Object => self.object(node, file, &Hint::type_name(&name).then("object"), None),
+                JsonType::Array => self.array(node, file, &Hint::type_name(&name)),
                 other => self.primitive(node, Some(other)),
             };
             let name = self.variant_name(&ty);
@@ -510,7 +569,7 @@ impl<'d> Lowerer<'d> {
         Ty::Named(id)
     }
 
-    fn enumeration(&mut self, node: &'d Node, values: &'d Node, _file: FileId, hint: &str, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
+    fn enumeration(&mut self, node: &'d Node, values: &'d Node, _file: FileId, hint: &Hint, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
         let mut strings = Vec::new();
         let mut integers = Vec::new();
         let mut other = false;
