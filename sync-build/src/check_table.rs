@@ -23,9 +23,8 @@ pub fn check_table(api: &Api) -> String {
     }
     let rows: Vec<[String; 6]> = api.resources.iter().map(|r| row(api, r)).collect();
     let header = ["RESOURCE", "MODE", "ITEM", "KEY", "SOURCE", "OPERATIONS"].map(str::to_owned);
-    let widths: Vec<usize> = (0..6)
-        .map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..6).map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
     for row in [&header].into_iter().chain(&rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {

@@ -35,10 +35,7 @@ impl Diagnostic {
     }
 
     pub fn warning(message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
@@ -102,7 +99,10 @@ impl Diagnostic {
             if excerpts.is_empty() {
                 out.push_str(&format!("\n{} {help}", paint.apply(CYAN, "help:")));
             } else {
-                out.push_str(&format!("\n{pad} {bar}\n{pad} {} {help}", paint.apply(BLUE, &format!("= {}", paint.bold("help:")))));
+                out.push_str(&format!(
+                    "\n{pad} {bar}\n{pad} {} {help}",
+                    paint.apply(BLUE, &format!("= {}", paint.bold("help:")))
+                ));
             }
         }
         out
@@ -205,11 +205,7 @@ impl Excerpt {
 
 /// Renders a list of diagnostics, errors and warnings alike, separated by blank lines.
 pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, style: Style) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.render(sources, style))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    diagnostics.iter().map(|d| d.render(sources, style)).collect::<Vec<_>>().join("\n\n")
 }
 
 #[cfg(test)]
@@ -244,9 +240,8 @@ mod tests {
         text.push_str("\",\"bad\":1}");
         let (map, file) = sources(&text);
         let start = text.find("bad").unwrap();
-        let rendered = Diagnostic::warning("odd")
-            .at(Span::new(file, start, start + 3), "here")
-            .render(&map, Style::Plain);
+        let rendered =
+            Diagnostic::warning("odd").at(Span::new(file, start, start + 3), "here").render(&map, Style::Plain);
         assert!(rendered.contains(&format!("spec.yaml:1:{}", start + 1)), "{rendered}");
         assert!(rendered.len() < 1_000, "{rendered}");
     }

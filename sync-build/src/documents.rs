@@ -29,10 +29,7 @@ impl Documents {
     /// Reads the root spec and every file it reaches through `$ref`. Problems with the files are
     /// diagnostics; only an unreadable root file is an `Err` (there is no text to point into).
     pub fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Documents, Diagnostic> {
-        let mut documents = Documents {
-            sources: SourceMap::default(),
-            roots: Vec::new(),
-        };
+        let mut documents = Documents { sources: SourceMap::default(), roots: Vec::new() };
         let text = read_text(path).map_err(Diagnostic::error)?;
         documents.add(path.to_path_buf(), text, diagnostics);
         if documents.parsed() {
@@ -44,10 +41,7 @@ impl Documents {
     /// A spec given as text (tests, and callers that hold the spec in memory). Relative-file
     /// `$ref`s resolve against `path`'s folder.
     pub fn from_text(path: &Path, text: String, diagnostics: &mut Vec<Diagnostic>) -> Documents {
-        let mut documents = Documents {
-            sources: SourceMap::default(),
-            roots: Vec::new(),
-        };
+        let mut documents = Documents { sources: SourceMap::default(), roots: Vec::new() };
         documents.add(path.to_path_buf(), text, diagnostics);
         if documents.parsed() {
             documents.follow_file_refs(diagnostics);
@@ -123,7 +117,9 @@ impl Documents {
     /// Resolves `reference` written in `from`, returning the target and its node.
     pub fn resolve(&self, from: FileId, reference: &str) -> Result<(Target, &Node), String> {
         if reference.split('#').next().is_some_and(|f| f.contains("://")) {
-            return Err("remote references are not fetched; download the file and refer to it by a relative path".into());
+            return Err(
+                "remote references are not fetched; download the file and refer to it by a relative path".into()
+            );
         }
         let (file, pointer) = match reference.split_once('#') {
             Some((file_part, pointer)) => (file_part, pointer),
@@ -139,13 +135,7 @@ impl Documents {
             .as_ref()
             .ok_or_else(|| format!("`{}` did not parse", self.sources.file(target_file).path.display()))?;
         let node = walk_pointer(root, pointer)?;
-        Ok((
-            Target {
-                file: target_file,
-                pointer: pointer.to_owned(),
-            },
-            node,
-        ))
+        Ok((Target { file: target_file, pointer: pointer.to_owned() }, node))
     }
 }
 
@@ -155,7 +145,9 @@ fn read_text(path: &Path) -> Result<String, String> {
         return Err(format!("`{}` is larger than 4 GiB", path.display()));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| format!("`{}` is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!("`{}` is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to())
+    })
 }
 
 /// Collects `$ref` strings that name another file.
@@ -208,7 +200,10 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(byte)) => {
                 out.push(byte);

@@ -9,8 +9,8 @@
 //! # Ok::<(), sync_build::LoadError>(())
 //! ```
 
-mod check_table;
 pub mod builder;
+mod check_table;
 pub mod diagnostic;
 pub mod document;
 mod documents;
@@ -23,7 +23,7 @@ pub mod source;
 mod write;
 
 pub use builder::{BuildError, Builder, Generated};
+pub use check_table::check_table;
 pub use diagnostic::{Diagnostic, Severity, Style};
 pub use load::{LoadError, Loaded, load, load_text};
-pub use check_table::check_table;
 pub use write::write_if_changed;

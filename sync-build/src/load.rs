@@ -68,10 +68,7 @@ pub fn load(path: impl AsRef<Path>) -> Result<Loaded, LoadError> {
         Ok(docs) => finish(docs, diagnostics),
         Err(diagnostic) => {
             diagnostics.insert(0, diagnostic);
-            Err(LoadError {
-                diagnostics,
-                sources: SourceMap::default(),
-            })
+            Err(LoadError { diagnostics, sources: SourceMap::default() })
         }
     }
 }
@@ -89,11 +86,9 @@ fn finish(docs: Documents, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, L
     // Errors first, each group in the order found: the first thing shown is the first to fix.
     diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
     match api {
-        Some(api) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => Ok(Loaded {
-            api,
-            warnings: diagnostics,
-            sources,
-        }),
+        Some(api) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => {
+            Ok(Loaded { api, warnings: diagnostics, sources })
+        }
         _ => Err(LoadError { diagnostics, sources }),
     }
 }

@@ -117,9 +117,16 @@ fn language_dir(language: Language) -> &'static str {
     }
 }
 
-fn emit(_api: &sync_build::model::Api, language: Language) -> Result<Vec<sync_build::emit::GeneratedFile>, String> {
-    Err(format!(
-        "the {} emitter is not built yet; sync-patterns can `check` specs for it now",
-        language_dir(language)
-    ))
+fn emit(api: &sync_build::model::Api, language: Language) -> Result<Vec<sync_build::emit::GeneratedFile>, String> {
+    use sync_build::emit::{GeneratedFile, rust, typescript};
+    match language {
+        Language::Rust => {
+            Ok(vec![GeneratedFile { path: "api.rs".into(), contents: rust::file(api, &rust::RustOptions::default()) }])
+        }
+        Language::Typescript => Ok(typescript::emit(api, &typescript::TypeScriptOptions::default())),
+        Language::Swift | Language::Kotlin => Err(format!(
+            "the {} emitter is not built yet; `sync-patterns check` already validates specs for it",
+            language_dir(language)
+        )),
+    }
 }

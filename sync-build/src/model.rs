@@ -373,9 +373,7 @@ impl Operation {
 
     /// Responses that describe failures (4xx, 5xx, ranges and `default`) and carry a body.
     pub fn errors(&self) -> impl Iterator<Item = &Response> {
-        self.responses
-            .iter()
-            .filter(|r| !r.status.is_success() && r.body.is_some())
+        self.responses.iter().filter(|r| !r.status.is_success() && r.body.is_some())
     }
 }
 

@@ -17,11 +17,7 @@ pub struct Span {
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
         // Files are capped at u32::MAX bytes when loaded, so these never truncate.
-        Span {
-            file,
-            start: start as u32,
-            end: end.max(start) as u32,
-        }
+        Span { file, start: start as u32, end: end.max(start) as u32 }
     }
 }
 
@@ -45,11 +41,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     fn new(path: PathBuf, text: String) -> SourceFile {
-        SourceFile {
-            path,
-            text,
-            line_starts: std::sync::OnceLock::new(),
-        }
+        SourceFile { path, text, line_starts: std::sync::OnceLock::new() }
     }
 
     fn line_starts(&self) -> &[u32] {
@@ -78,10 +70,7 @@ impl SourceFile {
     /// Byte range of the 0-based line `index`, without its line break.
     pub fn line_range(&self, index: usize) -> (usize, usize) {
         let start = self.line_starts()[index] as usize;
-        let end = self
-            .line_starts()
-            .get(index + 1)
-            .map_or(self.text.len(), |&next| next as usize);
+        let end = self.line_starts().get(index + 1).map_or(self.text.len(), |&next| next as usize);
         let line = &self.text[start..end];
         let trimmed = line.trim_end_matches(['\n', '\r']);
         (start, start + trimmed.len())
@@ -94,9 +83,7 @@ impl SourceFile {
         };
         let start = start as usize;
         let rest = &self.text[start..];
-        rest.char_indices()
-            .nth(char_column)
-            .map_or(self.text.len(), |(i, _)| start + i)
+        rest.char_indices().nth(char_column).map_or(self.text.len(), |(i, _)| start + i)
     }
 }
 
@@ -118,10 +105,7 @@ impl SourceMap {
     }
 
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
     }
 
     pub fn files(&self) -> impl Iterator<Item = &SourceFile> {

@@ -37,7 +37,10 @@ fn every_valid_corpus_spec_checks_cleanly() {
     for spec in &specs {
         let output = check(spec);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if !output.status.success() || stderr.contains("panicked") || !String::from_utf8_lossy(&output.stdout).contains("operation") {
+        if !output.status.success()
+            || stderr.contains("panicked")
+            || !String::from_utf8_lossy(&output.stdout).contains("operation")
+        {
             failures.push(format!("{spec}: {:?}\n{stderr}", output.status));
         }
     }

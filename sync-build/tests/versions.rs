@@ -11,19 +11,31 @@ fn with_schemas(version: &str, schemas: &str) -> String {
 
 #[test]
 fn nullable_is_spelled_two_ways_and_means_the_same() {
-    let v30 = load_ok(&with_schemas("3.0.3", "    A:\n      type: object\n      properties:\n        b: {type: string, nullable: true}\n"));
-    let v31 = load_ok(&with_schemas("3.1.0", "    A:\n      type: object\n      properties:\n        b: {type: [string, \"null\"]}\n"));
+    let v30 = load_ok(&with_schemas(
+        "3.0.3",
+        "    A:\n      type: object\n      properties:\n        b: {type: string, nullable: true}\n",
+    ));
+    let v31 = load_ok(&with_schemas(
+        "3.1.0",
+        "    A:\n      type: object\n      properties:\n        b: {type: [string, \"null\"]}\n",
+    ));
     let expected = Ty::Nullable(Box::new(Ty::String(StringFormat::Plain)));
     assert_eq!(field_ty(&v30.api, "A", "b"), expected);
     assert_eq!(field_ty(&v31.api, "A", "b"), expected);
     // 3.1's oneOf-with-null spelling too.
-    let v31_one_of = load_ok(&with_schemas("3.1.0", "    A:\n      type: object\n      properties:\n        b:\n          oneOf: [{type: string}, {type: \"null\"}]\n"));
+    let v31_one_of = load_ok(&with_schemas(
+        "3.1.0",
+        "    A:\n      type: object\n      properties:\n        b:\n          oneOf: [{type: string}, {type: \"null\"}]\n",
+    ));
     assert_eq!(field_ty(&v31_one_of.api, "A", "b"), expected);
 }
 
 #[test]
 fn const_and_single_value_enums_are_literals() {
-    let loaded = load_ok(&with_schemas("3.1.0", "    A:\n      type: object\n      properties:\n        kind: {const: cat}\n        legacy: {type: string, enum: [dog]}\n"));
+    let loaded = load_ok(&with_schemas(
+        "3.1.0",
+        "    A:\n      type: object\n      properties:\n        kind: {const: cat}\n        legacy: {type: string, enum: [dog]}\n",
+    ));
     assert_eq!(field_ty(&loaded.api, "A", "kind"), Ty::Literal(Literal::String("cat".into())));
     assert_eq!(field_ty(&loaded.api, "A", "legacy"), Ty::Literal(Literal::String("dog".into())));
 }
@@ -42,19 +54,26 @@ fn ref_siblings_keep_the_reference_and_its_description() {
 
 #[test]
 fn webhooks_are_read_without_operations() {
-    let loaded = load_ok("openapi: 3.1.0\ninfo: {title: T, version: \"1\"}\nwebhooks:\n  newPet:\n    post:\n      responses:\n        \"200\": {description: ok}\n");
+    let loaded = load_ok(
+        "openapi: 3.1.0\ninfo: {title: T, version: \"1\"}\nwebhooks:\n  newPet:\n    post:\n      responses:\n        \"200\": {description: ok}\n",
+    );
     assert!(loaded.api.operations.is_empty());
 }
 
 #[test]
 fn examples_and_annotations_do_not_change_types() {
-    let loaded = load_ok(&with_schemas("3.1.0", "    A:\n      type: object\n      properties:\n        n: {type: integer, examples: [1, 2], exclusiveMinimum: 0}\n"));
+    let loaded = load_ok(&with_schemas(
+        "3.1.0",
+        "    A:\n      type: object\n      properties:\n        n: {type: integer, examples: [1, 2], exclusiveMinimum: 0}\n",
+    ));
     assert_eq!(field_ty(&loaded.api, "A", "n"), Ty::Integer(IntFormat::Int64));
 }
 
 #[test]
 fn openapi_3_2_is_read_as_3_1_with_a_warning() {
-    let loaded = load_ok("openapi: 3.2.0\ninfo: {title: T, version: \"1\"}\npaths:\n  /a:\n    query:\n      responses:\n        \"200\": {description: ok}\n");
+    let loaded = load_ok(
+        "openapi: 3.2.0\ninfo: {title: T, version: \"1\"}\npaths:\n  /a:\n    query:\n      responses:\n        \"200\": {description: ok}\n",
+    );
     insta::assert_snapshot!(loaded.render_warnings(sync_build::Style::Plain));
 }
 
@@ -80,7 +99,10 @@ fn invalid_yaml_is_located() {
 
 #[test]
 fn invalid_json_is_located() {
-    let error = match sync_build::load_text("spec.json", "{\n  \"openapi\": \"3.1.0\",\n  \"info\": {\"title\": \"T\" \"version\": \"1\"}\n}") {
+    let error = match sync_build::load_text(
+        "spec.json",
+        "{\n  \"openapi\": \"3.1.0\",\n  \"info\": {\"title\": \"T\" \"version\": \"1\"}\n}",
+    ) {
         Ok(_) => panic!("must fail"),
         Err(error) => error.render(sync_build::Style::Plain),
     };
@@ -89,12 +111,18 @@ fn invalid_json_is_located() {
 
 #[test]
 fn dangling_refs_are_errors_at_the_ref() {
-    insta::assert_snapshot!(load_err(&with_schemas("3.0.3", "    A:\n      type: object\n      properties:\n        b: {$ref: \"#/components/schemas/Missing\"}\n")));
+    insta::assert_snapshot!(load_err(&with_schemas(
+        "3.0.3",
+        "    A:\n      type: object\n      properties:\n        b: {$ref: \"#/components/schemas/Missing\"}\n"
+    )));
 }
 
 #[test]
 fn json_and_yaml_give_the_same_model() {
-    let yaml = load_ok(&with_schemas("3.1.0", "    A:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string, format: uuid}\n        tags: {type: array, items: {type: string}}\n"));
+    let yaml = load_ok(&with_schemas(
+        "3.1.0",
+        "    A:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string, format: uuid}\n        tags: {type: array, items: {type: string}}\n",
+    ));
     let json = sync_build::load_text(
         "spec.json",
         r#"{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{},"components":{"schemas":{"A":{"type":"object","required":["id"],"properties":{"id":{"type":"string","format":"uuid"},"tags":{"type":"array","items":{"type":"string"}}}}}}}"#,
@@ -129,9 +157,15 @@ fn one_of_with_a_discriminator_maps_tags_to_variants() {
 
 #[test]
 fn recursive_schemas_refer_to_themselves() {
-    let loaded = load_ok(&with_schemas("3.0.3", "    Node:\n      type: object\n      properties:\n        children: {type: array, items: {$ref: \"#/components/schemas/Node\"}}\n"));
+    let loaded = load_ok(&with_schemas(
+        "3.0.3",
+        "    Node:\n      type: object\n      properties:\n        children: {type: array, items: {$ref: \"#/components/schemas/Node\"}}\n",
+    ));
     let node = loaded.api.types.iter().position(|t| t.name == "Node").unwrap();
-    assert_eq!(field_ty(&loaded.api, "Node", "children"), Ty::Array(Box::new(Ty::Named(sync_build::model::TypeId(node)))));
+    assert_eq!(
+        field_ty(&loaded.api, "Node", "children"),
+        Ty::Array(Box::new(Ty::Named(sync_build::model::TypeId(node))))
+    );
 }
 
 #[test]
@@ -160,7 +194,17 @@ fn relative_file_refs_are_followed() {
 
 #[test]
 fn a_response_without_description_is_a_warning_not_an_error() {
-    let loaded = load_ok("openapi: 3.0.0\ninfo: {title: T, version: \"1\"}\npaths:\n  /:\n    get:\n      responses:\n        200:\n          content:\n            application/json:\n              schema: {type: string}\n");
+    let loaded = load_ok(
+        "openapi: 3.0.0\ninfo: {title: T, version: \"1\"}\npaths:\n  /:\n    get:\n      responses:\n        200:\n          content:\n            application/json:\n              schema: {type: string}\n",
+    );
     assert_eq!(loaded.warnings.len(), 1);
     assert_eq!(loaded.api.operations[0].success().unwrap().body.as_ref().unwrap().ty, Ty::String(StringFormat::Plain));
+}
+
+#[test]
+fn ref_cycles_without_a_schema_are_errors() {
+    insta::assert_snapshot!(load_err(&with_schemas(
+        "3.1.0",
+        "    A: {$ref: \"#/components/schemas/B\"}\n    B: {$ref: \"#/components/schemas/A\"}\n"
+    )));
 }

@@ -32,7 +32,13 @@ fn live_on_the_collection_path_makes_the_whole_resource_live() {
     let roles: Vec<_> = resource.operations().map(|(role, id)| (role.as_str(), api.operation(id).method)).collect();
     assert_eq!(
         roles,
-        [("list", Method::Get), ("get", Method::Get), ("create", Method::Post), ("update", Method::Patch), ("delete", Method::Delete)]
+        [
+            ("list", Method::Get),
+            ("get", Method::Get),
+            ("create", Method::Post),
+            ("update", Method::Patch),
+            ("delete", Method::Delete)
+        ]
     );
     assert!(resource.operations().all(|(_, id)| api.operation(id).sync == SyncMode::Live));
     // PUT is not the update (PATCH is preferred) and stays a plain push call.
@@ -97,7 +103,8 @@ fn live_on_a_path_without_a_list_is_an_error() {
 
 #[test]
 fn live_on_a_path_with_no_get_is_an_error() {
-    let paths = "  /events:\n    x-sync: live\n    post:\n      responses:\n        \"204\":\n          description: ok\n";
+    let paths =
+        "  /events:\n    x-sync: live\n    post:\n      responses:\n        \"204\":\n          description: ok\n";
     insta::assert_snapshot!(load_err(&spec(paths, "")));
 }
 
@@ -109,7 +116,9 @@ fn live_items_must_be_objects() {
 
 #[test]
 fn live_items_need_a_key_field() {
-    let text = spec(&contacts("    x-sync: live\n"), "").replace("        id: {type: string}\n", "        uid: {type: string}\n").replace("required: [id]", "required: [uid]");
+    let text = spec(&contacts("    x-sync: live\n"), "")
+        .replace("        id: {type: string}\n", "        uid: {type: string}\n")
+        .replace("required: [id]", "required: [uid]");
     insta::assert_snapshot!(load_err(&text));
 }
 

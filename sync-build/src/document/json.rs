@@ -11,15 +11,8 @@ use crate::source::{FileId, Span};
 const MAX_DEPTH: usize = 256;
 
 pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
-    let mut parser = Parser {
-        bytes: text.as_bytes(),
-        text,
-        pos: 0,
-        file,
-        depth: 0,
-        members: Vec::new(),
-        items: Vec::new(),
-    };
+    let mut parser =
+        Parser { bytes: text.as_bytes(), text, pos: 0, file, depth: 0, members: Vec::new(), items: Vec::new() };
     if text.starts_with('\u{feff}') {
         parser.pos = 3;
     }
@@ -53,9 +46,7 @@ impl Parser<'_> {
     fn error(&self, message: &str, label: &str) -> Diagnostic {
         let end = (self.pos + 1).min(self.bytes.len());
         // Never split a UTF-8 character in the marker.
-        let end = (end..=self.bytes.len())
-            .find(|&e| self.text.is_char_boundary(e))
-            .unwrap_or(self.bytes.len());
+        let end = (end..=self.bytes.len()).find(|&e| self.text.is_char_boundary(e)).unwrap_or(self.bytes.len());
         Diagnostic::error(message).at(Span::new(self.file, self.pos, end), label)
     }
 
@@ -76,12 +67,13 @@ impl Parser<'_> {
             Some(b'f') => self.literal("false", Value::Bool(false))?,
             Some(b'n') => self.literal("null", Value::Null)?,
             Some(_) => return Err(self.error("invalid JSON: expected a value", "expected a value here")),
-            None => return Err(self.error("invalid JSON: the document ends where a value was expected", "expected a value")),
+            None => {
+                return Err(
+                    self.error("invalid JSON: the document ends where a value was expected", "expected a value")
+                );
+            }
         };
-        Ok(Node {
-            span: self.span(start),
-            value,
-        })
+        Ok(Node { span: self.span(start), value })
     }
 
     fn enter(&mut self) -> Result<(), Diagnostic> {
@@ -125,7 +117,11 @@ impl Parser<'_> {
                     self.pos += 1;
                     break;
                 }
-                _ => return Err(self.error("invalid JSON: expected `,` or `}` after an object member", "expected `,` or `}`")),
+                _ => {
+                    return Err(
+                        self.error("invalid JSON: expected `,` or `}` after an object member", "expected `,` or `}`")
+                    );
+                }
             }
         }
         self.depth -= 1;
@@ -153,7 +149,11 @@ impl Parser<'_> {
                     self.pos += 1;
                     break;
                 }
-                _ => return Err(self.error("invalid JSON: expected `,` or `]` after an array item", "expected `,` or `]`")),
+                _ => {
+                    return Err(
+                        self.error("invalid JSON: expected `,` or `]` after an array item", "expected `,` or `]`")
+                    );
+                }
             }
         }
         self.depth -= 1;
@@ -216,10 +216,7 @@ impl Parser<'_> {
         loop {
             // Most strings hold no escapes: find the next byte that needs a look in one pass.
             let rest = &self.bytes[self.pos..];
-            let plain = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(rest.len());
+            let plain = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len());
             let run = &self.text[self.pos..self.pos + plain];
             self.pos += plain;
             match self.bytes.get(self.pos) {
@@ -232,7 +229,9 @@ impl Parser<'_> {
                     self.escape(&mut out)?;
                 }
                 Some(_) => {
-                    return Err(self.error("invalid JSON: control character in a string", "escape it (`\\n`, `\\t`, ...)"));
+                    return Err(
+                        self.error("invalid JSON: control character in a string", "escape it (`\\n`, `\\t`, ...)")
+                    );
                 }
                 None => {
                     self.pos = start;
@@ -282,10 +281,7 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, Diagnostic> {
-        let digits = self
-            .text
-            .get(self.pos..self.pos + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok());
+        let digits = self.text.get(self.pos..self.pos + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
         match digits {
             Some(value) => {
                 self.pos += 4;

@@ -175,10 +175,7 @@ pub enum Format {
 impl Format {
     /// By extension; anything but `.json` is read as YAML, which also accepts most JSON.
     pub fn of(path: &std::path::Path, text: &str) -> Format {
-        let by_extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let by_extension = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("json"));
         if by_extension || text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
             Format::Json
         } else {

@@ -18,13 +18,8 @@ use crate::source::{FileId, Span};
 const MAX_DEPTH: usize = 256;
 
 pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
-    let mut builder = Builder {
-        positions: Positions::new(text),
-        file,
-        anchors: HashMap::new(),
-        stack: Vec::new(),
-        root: None,
-    };
+    let mut builder =
+        Builder { positions: Positions::new(text), file, anchors: HashMap::new(), stack: Vec::new(), root: None };
     for event in Parser::new_from_str(text) {
         match event {
             Ok((event, span)) => {
@@ -40,16 +35,11 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
             }
         }
     }
-    Ok(builder.root.unwrap_or(Node {
-        span: Span::new(file, 0, 0),
-        value: Value::Null,
-    }))
+    Ok(builder.root.unwrap_or(Node { span: Span::new(file, 0, 0), value: Value::Null }))
 }
 
 fn next_boundary(text: &str, at: usize) -> usize {
-    (at + 1..=text.len())
-        .find(|&e| text.is_char_boundary(e))
-        .unwrap_or(text.len())
+    (at + 1..=text.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(text.len())
 }
 
 /// saphyr counts positions in characters; spans are in bytes.
@@ -62,10 +52,7 @@ struct Positions {
 impl Positions {
     fn new(text: &str) -> Positions {
         let char_to_byte = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i as u32).collect());
-        Positions {
-            char_to_byte,
-            len: text.len(),
-        }
+        Positions { char_to_byte, len: text.len() }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -77,7 +64,11 @@ impl Positions {
 }
 
 enum Open {
-    Sequence { start: usize, anchor: usize, items: Vec<Node> },
+    Sequence {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
     Mapping {
         start: usize,
         anchor: usize,
@@ -99,11 +90,7 @@ struct Builder {
 
 impl Builder {
     fn span(&self, span: YamlSpan) -> Span {
-        Span::new(
-            self.file,
-            self.positions.byte(span.start.index()),
-            self.positions.byte(span.end.index()),
-        )
+        Span::new(self.file, self.positions.byte(span.start.index()), self.positions.byte(span.end.index()))
     }
 
     /// Feeds one event; true once the first document is complete.
@@ -114,16 +101,15 @@ impl Builder {
                     Some(tag) if tag.is_yaml_core_schema() && tag.suffix == "str" => Value::String(text.into_owned()),
                     _ => resolve_scalar(&text, style),
                 };
-                let node = Node {
-                    span: self.span(span),
-                    value,
-                };
+                let node = Node { span: self.span(span), value };
                 self.remember(anchor, &node);
                 self.push(node)?;
             }
             Event::Alias(anchor) => {
                 let Some(node) = self.anchors.get(&anchor).cloned() else {
-                    return Err(Diagnostic::error("invalid YAML: alias to an unknown anchor").at(self.span(span), "here"));
+                    return Err(
+                        Diagnostic::error("invalid YAML: alias to an unknown anchor").at(self.span(span), "here")
+                    );
                 };
                 self.push(node)?;
             }
@@ -148,32 +134,16 @@ impl Builder {
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.positions.byte(span.end.index());
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Open::Sequence { start, anchor, items }) => (
-                        Node {
-                            span: Span::new(self.file, start, end),
-                            value: Value::Array(items),
-                        },
-                        anchor,
-                    ),
-                    Some(Open::Mapping {
-                        start,
-                        anchor,
-                        mut members,
-                        merged,
-                        ..
-                    }) => {
+                    Some(Open::Sequence { start, anchor, items }) => {
+                        (Node { span: Span::new(self.file, start, end), value: Value::Array(items) }, anchor)
+                    }
+                    Some(Open::Mapping { start, anchor, mut members, merged, .. }) => {
                         for member in merged {
                             if !members.iter().any(|m| m.key == member.key) {
                                 members.push(member);
                             }
                         }
-                        (
-                            Node {
-                                span: Span::new(self.file, start, end),
-                                value: Value::Object(members),
-                            },
-                            anchor,
-                        )
+                        (Node { span: Span::new(self.file, start, end), value: Value::Object(members) }, anchor)
                     }
                     None => return Ok(false),
                 };
@@ -188,7 +158,9 @@ impl Builder {
 
     fn open(&self, span: YamlSpan) -> Result<(), Diagnostic> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(Diagnostic::error("invalid YAML: nested more than 256 levels deep").at(self.span(span), "too deep"));
+            return Err(
+                Diagnostic::error("invalid YAML: nested more than 256 levels deep").at(self.span(span), "too deep")
+            );
         }
         Ok(())
     }
@@ -207,9 +179,7 @@ impl Builder {
                 }
             }
             Some(Open::Sequence { items, .. }) => items.push(node),
-            Some(Open::Mapping {
-                members, key, merged, ..
-            }) => match key.take() {
+            Some(Open::Mapping { members, key, merged, .. }) => match key.take() {
                 None => *key = Some(node),
                 Some(key_node) => {
                     let key_span = key_node.span;
@@ -224,11 +194,7 @@ impl Builder {
                             .at(key_span, "written again here")
                             .also(first.key_span, "first written here"));
                     } else {
-                        members.push(Member {
-                            key: key_text,
-                            key_span,
-                            value: node,
-                        });
+                        members.push(Member { key: key_text, key_span, value: node });
                     }
                 }
             },
@@ -245,7 +211,9 @@ fn merge_into(merged: &mut Vec<Member>, source: Node, at: Span) -> Result<(), Di
     };
     for source in sources {
         let Value::Object(members) = source.value else {
-            return Err(Diagnostic::error("invalid YAML: `<<` merges mappings only").at(at, "this merges a non-mapping"));
+            return Err(
+                Diagnostic::error("invalid YAML: `<<` merges mappings only").at(at, "this merges a non-mapping")
+            );
         };
         for member in members {
             if !merged.iter().any(|m| m.key == member.key) {
@@ -284,7 +252,9 @@ fn resolve_scalar(text: &str, style: ScalarStyle) -> Value {
     if let Some(int) = parse_int(text) {
         return Value::Int(int);
     }
-    if is_float(text) && let Ok(f) = text.parse::<f64>() {
+    if is_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
         return Value::Float(f);
     }
     Value::String(text.to_owned())

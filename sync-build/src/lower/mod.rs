@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::Diagnostic;
 use crate::document::Node;
 use crate::documents::{Documents, Target};
-use crate::model::{Api, Info, Operation, TypeDef, TypeId, TypeKind, Ty};
+use crate::model::{Api, Info, Operation, Ty, TypeDef, TypeId, TypeKind};
 use crate::naming::{self, Lang};
 use crate::source::{FileId, Span};
 
@@ -76,7 +76,7 @@ fn check_version(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<SpecV
     let Some(member) = root.member("openapi") else {
         diagnostics.push(
             Diagnostic::error("not an OpenAPI document: no `openapi` version field")
-                .at(first_line(root.span), "expected `openapi: 3.1.0` (or 3.0.x) at the top")
+                .at(first_line(root.span), "expected `openapi: 3.1.0` (or 3.0.x) at the top"),
         );
         return None;
     };
@@ -228,12 +228,7 @@ impl<'d> Lowerer<'d> {
 
     fn push_type(&mut self, name: String, doc: Option<String>, deprecated: bool) -> TypeId {
         let id = TypeId(self.types.len());
-        self.types.push(TypeDef {
-            name,
-            doc,
-            deprecated,
-            kind: TypeKind::Alias(Ty::Any),
-        });
+        self.types.push(TypeDef { name, doc, deprecated, kind: TypeKind::Alias(Ty::Any) });
         id
     }
 
@@ -244,7 +239,9 @@ impl<'d> Lowerer<'d> {
         let root = self.root();
         for key in ["$self"] {
             if let Some(member) = root.member(key) {
-                self.error(Diagnostic::warning(format!("`{key}` (OpenAPI 3.2) is ignored")).at(member.key_span, "ignored"));
+                self.error(
+                    Diagnostic::warning(format!("`{key}` (OpenAPI 3.2) is ignored")).at(member.key_span, "ignored"),
+                );
             }
         }
     }
@@ -253,11 +250,7 @@ impl<'d> Lowerer<'d> {
 impl Span {
     /// The span from the start of `self` to the end of `other` (same file).
     pub fn join(self, other: Span) -> Span {
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 

@@ -20,7 +20,8 @@ impl<'d> Lowerer<'d> {
         let Some(paths) = root.get("paths") else {
             if self.version == SpecVersion::V3_0 {
                 self.error(
-                    Diagnostic::warning("the spec has no `paths`").at(super::first_line(root.span), "OpenAPI 3.0 requires `paths`"),
+                    Diagnostic::warning("the spec has no `paths`")
+                        .at(super::first_line(root.span), "OpenAPI 3.0 requires `paths`"),
                 );
             }
             return;
@@ -83,7 +84,10 @@ impl<'d> Lowerer<'d> {
                 return Some(current);
             };
             let Some(text) = reference.as_str() else {
-                self.error(Diagnostic::error("`$ref` must be a string").at(reference.span, format!("found {}", reference.kind())));
+                self.error(
+                    Diagnostic::error("`$ref` must be a string")
+                        .at(reference.span, format!("found {}", reference.kind())),
+                );
                 return None;
             };
             match self.docs.resolve(current.1, text) {
@@ -109,7 +113,8 @@ impl<'d> Lowerer<'d> {
                 let mut diagnostic = Diagnostic::error(format!("unknown `x-sync` mode `{shown}`"))
                     .at(value.span, "expected `live` or `push`");
                 if let Some(other) = other
-                    && let Some(guess) = ["live", "push"].into_iter().find(|m| edit_distance(m, &other.to_ascii_lowercase()) <= 2)
+                    && let Some(guess) =
+                        ["live", "push"].into_iter().find(|m| edit_distance(m, &other.to_ascii_lowercase()) <= 2)
                 {
                     diagnostic = diagnostic.help(format!("did you mean `{guess}`?"));
                 }
@@ -141,7 +146,13 @@ impl<'d> Lowerer<'d> {
             summary: op.get("summary").and_then(Node::as_str).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
             doc: op.get("description").and_then(Node::as_str).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
             deprecated: flag(op, "deprecated"),
-            tags: op.get("tags").map(Node::items).unwrap_or_default().iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+            tags: op
+                .get("tags")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect(),
             params,
             body,
             responses,
@@ -150,7 +161,14 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn operation_name(&mut self, path: &str, method: Method, op: &Node, segments: &[PathSegment], names: &mut HashSet<String>) -> String {
+    fn operation_name(
+        &mut self,
+        path: &str,
+        method: Method,
+        op: &Node,
+        segments: &[PathSegment],
+        names: &mut HashSet<String>,
+    ) -> String {
         let given = op.get("operationId").and_then(Node::as_str).filter(|s| !naming::snake(s, Lang::Rust).is_empty());
         let wanted = match given {
             Some(id) => id.to_owned(),
@@ -179,7 +197,15 @@ impl<'d> Lowerer<'d> {
         format!("{wanted}{n}")
     }
 
-    fn params(&mut self, op_name: &str, path: &str, segments: &[PathSegment], item: &'d Node, op: &'d Node, file: FileId) -> Vec<Param> {
+    fn params(
+        &mut self,
+        op_name: &str,
+        path: &str,
+        segments: &[PathSegment],
+        item: &'d Node,
+        op: &'d Node,
+        file: FileId,
+    ) -> Vec<Param> {
         // Operation parameters override path-item parameters of the same name and location.
         let mut declared: Vec<(Param, Span)> = Vec::new();
         for list in [item.get("parameters"), op.get("parameters")].into_iter().flatten() {
@@ -218,7 +244,8 @@ impl<'d> Lowerer<'d> {
         for (param, span) in declared {
             if param.location == ParamLocation::Path {
                 self.error(
-                    Diagnostic::warning(format!("path parameter `{}` is not in the path `{path}`", param.name)).at(span, "ignored"),
+                    Diagnostic::warning(format!("path parameter `{}` is not in the path `{path}`", param.name))
+                        .at(span, "ignored"),
                 );
                 continue;
             }
@@ -242,13 +269,18 @@ impl<'d> Lowerer<'d> {
             other => {
                 self.error(
                     Diagnostic::error(format!("parameter `{name}` has an unknown location `{}`", other.unwrap_or("")))
-                        .at(location_node.map_or(node.span, |n| n.span), "expected `path`, `query`, `header` or `cookie`"),
+                        .at(
+                            location_node.map_or(node.span, |n| n.span),
+                            "expected `path`, `query`, `header` or `cookie`",
+                        ),
                 );
                 return None;
             }
         };
         // OpenAPI: these headers are described elsewhere (content negotiation, security).
-        if location == ParamLocation::Header && ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str()) {
+        if location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"].contains(&name.to_ascii_lowercase().as_str())
+        {
             return None;
         }
         let hint = format!("{op_name} {name}");
@@ -349,7 +381,11 @@ impl<'d> Lowerer<'d> {
             });
             responses.push(Response {
                 status,
-                doc: node.get("description").and_then(Node::as_str).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+                doc: node
+                    .get("description")
+                    .and_then(Node::as_str)
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty()),
                 body,
             });
         }

@@ -84,10 +84,7 @@ impl<'d> Lowerer<'d> {
                 collection_path,
                 item_path: item_path.as_ref().map(|(path, _)| path.clone()),
                 item: candidate.item,
-                key: Key {
-                    param: item_path.map(|(_, param)| param),
-                    ..candidate.key
-                },
+                key: Key { param: item_path.map(|(_, param)| param), ..candidate.key },
                 list: candidate.list,
                 list_items: candidate.list_items,
                 get,
@@ -131,10 +128,13 @@ impl<'d> Lowerer<'d> {
         let (element, list_items) = match (&listed, items_field) {
             (Ty::Array(element), None) => ((**element).clone(), ListItems::Array),
             (Ty::Named(id), Some(field)) => {
-                let fields = self.struct_fields(*id).ok_or_else(|| format!("GET {} does not return an object with a `{field}` field", op.path))?;
-                let found = fields.iter().find(|f| f.name == field).ok_or_else(|| {
-                    format!("`x-sync-items: {field}` names no field of `{}`", self.types[id.0].name)
-                })?;
+                let fields = self
+                    .struct_fields(*id)
+                    .ok_or_else(|| format!("GET {} does not return an object with a `{field}` field", op.path))?;
+                let found = fields
+                    .iter()
+                    .find(|f| f.name == field)
+                    .ok_or_else(|| format!("`x-sync-items: {field}` names no field of `{}`", self.types[id.0].name))?;
                 match self.resolve_alias(&found.ty) {
                     Ty::Array(element) => (*element, ListItems::Field(field)),
                     _ => return Err(format!("`{field}` of `{}` is not an array", self.types[id.0].name)),
@@ -146,7 +146,9 @@ impl<'d> Lowerer<'d> {
                     op.path, self.types[id.0].name
                 ));
             }
-            (_, Some(field)) => return Err(format!("GET {} does not return an object with a `{field}` field", op.path)),
+            (_, Some(field)) => {
+                return Err(format!("GET {} does not return an object with a `{field}` field", op.path));
+            }
             _ => return Err(format!("GET {} does not return an array of objects", op.path)),
         };
         let item = match self.resolve_alias(&element) {
@@ -160,16 +162,7 @@ impl<'d> Lowerer<'d> {
                 self.types[item.0].name
             ));
         };
-        Ok(Candidate {
-            list,
-            item,
-            list_items,
-            key: Key {
-                field: key.name.clone(),
-                ty: key.ty.clone(),
-                param: None,
-            },
-        })
+        Ok(Candidate { list, item, list_items, key: Key { field: key.name.clone(), ty: key.ty.clone(), param: None } })
     }
 
     fn struct_fields(&self, id: TypeId) -> Option<Vec<crate::model::Field>> {
@@ -202,7 +195,9 @@ impl<'d> Lowerer<'d> {
         self.operations.iter().find_map(|op| {
             let (last, head) = op.segments.split_last()?;
             match last {
-                PathSegment::Param(name) if head == collection_segments.as_slice() => Some((op.path.clone(), name.clone())),
+                PathSegment::Param(name) if head == collection_segments.as_slice() => {
+                    Some((op.path.clone(), name.clone()))
+                }
                 _ => None,
             }
         })
@@ -254,7 +249,10 @@ impl<'d> Lowerer<'d> {
             Some(node) => match node.as_str() {
                 Some(text) => Some(text.to_owned()),
                 None => {
-                    self.error(Diagnostic::error("`x-sync-shape.where` must be a string").at(node.span, format!("found {}", node.kind())));
+                    self.error(
+                        Diagnostic::error("`x-sync-shape.where` must be a string")
+                            .at(node.span, format!("found {}", node.kind())),
+                    );
                     None
                 }
             },
@@ -264,24 +262,29 @@ impl<'d> Lowerer<'d> {
             for column in node.items() {
                 match column.as_str() {
                     Some(name) => columns.push(name.to_owned()),
-                    None => self.error(Diagnostic::error("`x-sync-shape.columns` lists column names").at(column.span, "not a string")),
+                    None => self.error(
+                        Diagnostic::error("`x-sync-shape.columns` lists column names").at(column.span, "not a string"),
+                    ),
                 }
             }
             if !matches!(node.value, crate::document::Value::Array(_)) {
-                self.error(Diagnostic::error("`x-sync-shape.columns` must be an array").at(node.span, format!("found {}", node.kind())));
+                self.error(
+                    Diagnostic::error("`x-sync-shape.columns` must be an array")
+                        .at(node.span, format!("found {}", node.kind())),
+                );
             }
         }
-        SyncSource::Shape(Shape {
-            table: table.to_owned(),
-            where_clause,
-            columns,
-        })
+        SyncSource::Shape(Shape { table: table.to_owned(), where_clause, columns })
     }
 
     /// Explicit `x-sync: live` on an operation that is part of no resource is an error; the
     /// document-wide default quietly leaves such operations push. An extra operation on a live
     /// resource's paths (a PUT beside the PATCH that is the update) stays push, with a warning.
-    fn reject_live_outside_resources(&mut self, in_resource: &[bool], resource_paths: &std::collections::HashSet<String>) {
+    fn reject_live_outside_resources(
+        &mut self,
+        in_resource: &[bool],
+        resource_paths: &std::collections::HashSet<String>,
+    ) {
         let mut reported = std::collections::HashSet::new();
         for (index, member) in in_resource.iter().enumerate() {
             if *member {

@@ -27,28 +27,16 @@ pub(super) struct Hint<'a> {
 impl<'a> Hint<'a> {
     /// A hint from free words (`listContacts response`).
     pub(super) fn new(words: &'a str) -> Hint<'a> {
-        Hint {
-            parent: None,
-            words,
-            is_type_name: false,
-        }
+        Hint { parent: None, words, is_type_name: false }
     }
 
     /// A hint from the name of the type the new one stands in.
     pub(super) fn type_name(name: &'a str) -> Hint<'a> {
-        Hint {
-            parent: None,
-            words: name,
-            is_type_name: true,
-        }
+        Hint { parent: None, words: name, is_type_name: true }
     }
 
     pub(super) fn then(&'a self, words: &'a str) -> Hint<'a> {
-        Hint {
-            parent: Some(self),
-            words,
-            is_type_name: false,
-        }
+        Hint { parent: Some(self), words, is_type_name: false }
     }
 
     /// The PascalCase name. Only the words added since the last type name are converted.
@@ -105,8 +93,7 @@ impl<'d> Lowerer<'d> {
     pub(super) fn reference(&mut self, reference: &'d Node, file: FileId) -> Ty {
         let Some(text) = reference.as_str() else {
             self.error(
-                Diagnostic::error("`$ref` must be a string")
-                    .at(reference.span, format!("found {}", reference.kind())),
+                Diagnostic::error("`$ref` must be a string").at(reference.span, format!("found {}", reference.kind())),
             );
             return Ty::Any;
         };
@@ -149,10 +136,11 @@ impl<'d> Lowerer<'d> {
         self.by_target.insert(target, id);
         if let Some(reference) = node.get("$ref") {
             let ty = self.reference(reference, file);
-            if ty == Ty::Named(id) {
+            if self.aliases_reach(&ty, id) {
                 self.error(
-                    Diagnostic::error("a schema that is only a `$ref` to itself has no type")
-                        .at(reference.span, "refers to itself"),
+                    Diagnostic::error("these `$ref`s form a cycle with no schema in it")
+                        .at(reference.span, "following this `$ref` leads back here")
+                        .help("a `$ref` chain must end at a schema with a type, properties or composition"),
                 );
             }
             if self.ref_sibling_nullable(node) {
@@ -174,13 +162,26 @@ impl<'d> Lowerer<'d> {
         id
     }
 
+    /// Whether following named aliases from `ty` comes back to `target`.
+    fn aliases_reach(&self, ty: &Ty, target: TypeId) -> bool {
+        let mut current = named_id(ty);
+        for _ in 0..=self.types.len() {
+            match current {
+                Some(id) if id == target => return true,
+                Some(id) => match &self.types[id.0].kind {
+                    TypeKind::Alias(next) => current = named_id(next),
+                    _ => return false,
+                },
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// A schema under the root file's `components/schemas`, whose name was claimed up front.
     fn is_component_schema(&self, target: &Target) -> bool {
         target.file == self.root_file()
-            && target
-                .pointer
-                .strip_prefix("/components/schemas/")
-                .is_some_and(|name| !name.contains('/'))
+            && target.pointer.strip_prefix("/components/schemas/").is_some_and(|name| !name.contains('/'))
     }
 
     /// The slot a definition fills: the one given, or a new type named `hint`.
@@ -212,7 +213,14 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn describe_non_null(&mut self, node: &'d Node, file: FileId, hint: &Hint, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
+    fn describe_non_null(
+        &mut self,
+        node: &'d Node,
+        file: FileId,
+        hint: &Hint,
+        slot: Option<TypeId>,
+        types: &[JsonType],
+    ) -> Ty {
         if let Some(parts) = node.get("allOf") {
             return self.all_of(node, parts, file, hint, slot);
         }
@@ -252,7 +260,9 @@ impl<'d> Lowerer<'d> {
                 _ => StringFormat::Plain,
             }),
             Some(JsonType::Integer) => Ty::Integer(if format == "int32" { IntFormat::Int32 } else { IntFormat::Int64 }),
-            Some(JsonType::Number) => Ty::Number(if format == "float" { FloatFormat::Float } else { FloatFormat::Double }),
+            Some(JsonType::Number) => {
+                Ty::Number(if format == "float" { FloatFormat::Float } else { FloatFormat::Double })
+            }
             Some(JsonType::Boolean) => Ty::Bool,
             Some(JsonType::Array) => Ty::Array(Box::new(Ty::Any)),
             Some(JsonType::Object) => Ty::Map(Box::new(Ty::Any)),
@@ -447,7 +457,15 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    fn union(&mut self, node: &'d Node, variants: &'d Node, kind: UnionKind, file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
+    fn union(
+        &mut self,
+        node: &'d Node,
+        variants: &'d Node,
+        kind: UnionKind,
+        file: FileId,
+        hint: &Hint,
+        slot: Option<TypeId>,
+    ) -> Ty {
         let (nulls, variants): (Vec<&Node>, Vec<&Node>) = variants.items().iter().partition(|v| is_null_schema(v));
         let nullable_variant = !nulls.is_empty();
         let wrap = |ty: Ty| if nullable_variant { nullable(ty) } else { ty };
@@ -492,11 +510,7 @@ impl<'d> Lowerer<'d> {
                 Variant { name, ty, tags }
             })
             .collect();
-        self.types[id.0].kind = TypeKind::Union(Union {
-            kind,
-            variants,
-            discriminator: property,
-        });
+        self.types[id.0].kind = TypeKind::Union(Union { kind, variants, discriminator: property });
         wrap(Ty::Named(id))
     }
 
@@ -506,7 +520,11 @@ impl<'d> Lowerer<'d> {
         for member in discriminator.get("mapping").map(Node::members).unwrap_or_default() {
             let Some(target) = member.value.as_str() else { continue };
             // A bare name (`Cat`) means `#/components/schemas/Cat`.
-            let reference = if target.contains('#') || target.contains('/') || target.ends_with(".yaml") || target.ends_with(".json") {
+            let reference = if target.contains('#')
+                || target.contains('/')
+                || target.ends_with(".yaml")
+                || target.ends_with(".json")
+            {
                 target.to_owned()
             } else {
                 format!("#/components/schemas/{target}")
@@ -548,7 +566,14 @@ impl<'d> Lowerer<'d> {
     }
 
     /// `type: [string, integer]`: a union of the listed types.
-    fn type_union(&mut self, node: &'d Node, types: &[JsonType], file: FileId, hint: &Hint, slot: Option<TypeId>) -> Ty {
+    fn type_union(
+        &mut self,
+        node: &'d Node,
+        types: &[JsonType],
+        file: FileId,
+        hint: &Hint,
+        slot: Option<TypeId>,
+    ) -> Ty {
         let id = self.slot(slot, hint, node);
         let name = self.types[id.0].name.clone();
         let mut variants = Vec::new();
@@ -561,15 +586,19 @@ impl<'d> Lowerer<'d> {
             let name = self.variant_name(&ty);
             variants.push(Variant { name, ty, tags: Vec::new() });
         }
-        self.types[id.0].kind = TypeKind::Union(Union {
-            kind: UnionKind::OneOf,
-            variants,
-            discriminator: None,
-        });
+        self.types[id.0].kind = TypeKind::Union(Union { kind: UnionKind::OneOf, variants, discriminator: None });
         Ty::Named(id)
     }
 
-    fn enumeration(&mut self, node: &'d Node, values: &'d Node, _file: FileId, hint: &Hint, slot: Option<TypeId>, types: &[JsonType]) -> Ty {
+    fn enumeration(
+        &mut self,
+        node: &'d Node,
+        values: &'d Node,
+        _file: FileId,
+        hint: &Hint,
+        slot: Option<TypeId>,
+        types: &[JsonType],
+    ) -> Ty {
         let mut strings = Vec::new();
         let mut integers = Vec::new();
         let mut other = false;

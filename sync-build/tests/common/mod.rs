@@ -41,7 +41,9 @@ pub fn type_named<'a>(api: &'a Api, name: &str) -> &'a TypeKind {
 
 pub fn field_ty(api: &Api, type_name: &str, field: &str) -> Ty {
     match type_named(api, type_name) {
-        TypeKind::Struct(s) => s.fields.iter().find(|f| f.name == field).unwrap_or_else(|| panic!("no field {field}")).ty.clone(),
+        TypeKind::Struct(s) => {
+            s.fields.iter().find(|f| f.name == field).unwrap_or_else(|| panic!("no field {field}")).ty.clone()
+        }
         other => panic!("`{type_name}` is not a struct: {other:?}"),
     }
 }
