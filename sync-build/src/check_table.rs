@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{Api, Method, Resource, StringFormat, SyncSource, Ty};
+use crate::model::{Api, Literal, Method, Resource, StringFormat, SyncSource, Ty};
 
 /// A summary line, then the resources with mode, key, source and operations.
 pub fn check_table(api: &Api) -> String {
@@ -68,7 +68,9 @@ fn row(api: &Api, resource: &Resource) -> [String; 6] {
 fn type_label(api: &Api, ty: &Ty) -> String {
     match ty {
         Ty::String(StringFormat::Uuid) => "uuid".into(),
-        Ty::String(_) | Ty::Literal(_) => "string".into(),
+        Ty::String(_) | Ty::Literal(Literal::String(_)) => "string".into(),
+        Ty::Literal(Literal::Integer(_)) => "integer".into(),
+        Ty::Literal(Literal::Bool(_)) => "boolean".into(),
         Ty::Integer(_) => "integer".into(),
         Ty::Number(_) => "number".into(),
         Ty::Bool => "boolean".into(),

@@ -2,7 +2,7 @@
 
 use crate::source::{SourceMap, Span};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// Generation goes on; something was skipped or assumed.
     Warning,
@@ -162,6 +162,8 @@ impl Excerpt {
         let index = file.line_index(span.start);
         // Long spans (a whole object) are marked on their first line only.
         let (line_start, line_end) = file.line_range(index);
+        // A byte-order mark is neither shown nor counted.
+        let line_start = if line_start == 0 && file.text.starts_with('\u{feff}') { 3 } else { line_start };
         let start = (span.start as usize).clamp(line_start, line_end);
         let end = (span.end as usize).clamp(start, line_end);
         let at = file.line_col(span.start);

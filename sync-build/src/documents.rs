@@ -31,7 +31,7 @@ impl Documents {
     pub fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Documents, Diagnostic> {
         let mut documents = Documents { sources: SourceMap::default(), roots: Vec::new() };
         let text = read_text(path).map_err(Diagnostic::error)?;
-        documents.add(path.to_path_buf(), text, diagnostics);
+        documents.add(normalize(path), text, diagnostics);
         if documents.parsed() {
             documents.follow_file_refs(diagnostics);
         }
@@ -42,7 +42,7 @@ impl Documents {
     /// `$ref`s resolve against `path`'s folder.
     pub fn from_text(path: &Path, text: String, diagnostics: &mut Vec<Diagnostic>) -> Documents {
         let mut documents = Documents { sources: SourceMap::default(), roots: Vec::new() };
-        documents.add(path.to_path_buf(), text, diagnostics);
+        documents.add(normalize(path), text, diagnostics);
         if documents.parsed() {
             documents.follow_file_refs(diagnostics);
         }
@@ -81,7 +81,7 @@ impl Documents {
             if let Some(root) = &self.roots[next] {
                 collect_file_refs(root, &mut wanted);
             }
-            for (reference, span) in wanted {
+            for (reference, span, from_mapping) in wanted {
                 let Some(path) = self.file_part(file, &reference) else {
                     continue;
                 };
@@ -92,6 +92,11 @@ impl Documents {
                     Ok(text) => {
                         self.add(path, text, diagnostics);
                     }
+                    // A discriminator mapping that names a missing file loses one tag, not the spec.
+                    Err(message) if from_mapping => diagnostics.push(
+                        Diagnostic::warning(format!("discriminator mapping target `{reference}` cannot be read"))
+                            .at(span, format!("{message}; the mapping entry is ignored")),
+                    ),
                     Err(message) => diagnostics.push(
                         Diagnostic::error(format!("cannot resolve `$ref: {reference}`"))
                             .at(span, message)
@@ -135,12 +140,16 @@ impl Documents {
             .as_ref()
             .ok_or_else(|| format!("`{}` did not parse", self.sources.file(target_file).path.display()))?;
         let node = walk_pointer(root, pointer)?;
-        Ok((Target { file: target_file, pointer: pointer.to_owned() }, node))
+        // `%7B` and `{` name the same place: one target, one type.
+        Ok((Target { file: target_file, pointer: percent_decode(pointer) }, node))
     }
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    if !metadata.is_file() {
+        return Err(format!("`{}` is not a file", path.display()));
+    }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(format!("`{}` is larger than 4 GiB", path.display()));
     }
@@ -150,8 +159,8 @@ fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
-/// Collects `$ref` strings that name another file.
-fn collect_file_refs(node: &Node, out: &mut Vec<(String, Span)>) {
+/// Collects `$ref` strings that name another file, and whether each is a discriminator mapping.
+fn collect_file_refs(node: &Node, out: &mut Vec<(String, Span, bool)>) {
     match &node.value {
         document::Value::Object(members) => {
             for member in members {
@@ -159,7 +168,18 @@ fn collect_file_refs(node: &Node, out: &mut Vec<(String, Span)>) {
                     && let Some(reference) = member.value.as_str()
                     && !reference.starts_with('#')
                 {
-                    out.push((reference.to_owned(), member.value.span));
+                    out.push((reference.to_owned(), member.value.span, false));
+                } else if member.key == "discriminator" {
+                    // Mapping values are references too (`Cat: ./pets.yaml#/Cat`); bare names
+                    // (`Cat`) name component schemas and are not files.
+                    for entry in member.value.get("mapping").map(Node::members).unwrap_or_default() {
+                        if let Some(reference) = entry.value.as_str()
+                            && !reference.starts_with('#')
+                            && (reference.contains('#') || reference.contains('/') || reference.contains('.'))
+                        {
+                            out.push((reference.to_owned(), entry.value.span, true));
+                        }
+                    }
                 } else {
                     collect_file_refs(&member.value, out);
                 }

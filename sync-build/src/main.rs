@@ -5,6 +5,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+// Output to a closed pipe (`sync-patterns check x | head`) is not an error worth a panic, which
+// is what `println!` does then.
+macro_rules! say {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($arg)*); }};
+}
+macro_rules! say_err {
+    ($($arg:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($arg)*); }};
+}
 use sync_build::{Style, check_table, load};
 
 #[derive(Parser)]
@@ -59,15 +71,15 @@ fn check(spec: &std::path::Path, style: Style) -> ExitCode {
     match load(spec) {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprintln!("{}\n", loaded.render_warnings(style));
+                say_err!("{}\n", loaded.render_warnings(style));
             }
-            print!("{}", check_table(&loaded.api));
+            say_raw!("{}", check_table(&loaded.api));
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("{}", error.render(style));
+            say_err!("{}", error.render(style));
             let errors = error.diagnostics().iter().filter(|d| d.is_error()).count();
-            eprintln!("\n{}: {errors} error{} found", spec.display(), if errors == 1 { "" } else { "s" });
+            say_err!("\n{}: {errors} error{} found", spec.display(), if errors == 1 { "" } else { "s" });
             ExitCode::FAILURE
         }
     }
@@ -77,19 +89,19 @@ fn generate(spec: &std::path::Path, languages: &[Language], out: &std::path::Pat
     let loaded = match load(spec) {
         Ok(loaded) => loaded,
         Err(error) => {
-            eprintln!("{}", error.render(style));
+            say_err!("{}", error.render(style));
             return ExitCode::FAILURE;
         }
     };
     if !loaded.warnings.is_empty() {
-        eprintln!("{}\n", loaded.render_warnings(style));
+        say_err!("{}\n", loaded.render_warnings(style));
     }
     let several = languages.len() > 1;
     for &language in languages {
         let files = match emit(&loaded.api, language) {
             Ok(files) => files,
             Err(message) => {
-                eprintln!("error: {message}");
+                say_err!("error: {message}");
                 return ExitCode::FAILURE;
             }
         };
@@ -97,9 +109,9 @@ fn generate(spec: &std::path::Path, languages: &[Language], out: &std::path::Pat
         for file in files {
             let path = dir.join(&file.path);
             match sync_build::write_if_changed(&path, &file.contents) {
-                Ok(_) => println!("wrote {}", path.display()),
+                Ok(_) => say!("wrote {}", path.display()),
                 Err(error) => {
-                    eprintln!("error: cannot write `{}`: {error}", path.display());
+                    say_err!("error: cannot write `{}`: {error}", path.display());
                     return ExitCode::FAILURE;
                 }
             }

@@ -6,8 +6,9 @@
 //! their sync mode. Names are kept as the spec spells them (wire names); each emitter converts
 //! them to its language's conventions with [`crate::naming`].
 //!
-//! Ordering is deterministic: types are sorted by name, operations and resources follow the
-//! document's path order, fields follow the schema's property order.
+//! Ordering is deterministic and follows the document: component schemas in the order written,
+//! then inline and referenced types in the order lowering meets them; operations and resources
+//! in path order; fields in the schema's property order.
 
 use std::path::PathBuf;
 
@@ -20,7 +21,7 @@ pub struct Api {
     pub source_files: Vec<PathBuf>,
     /// Base URLs from `servers`, in document order.
     pub servers: Vec<String>,
-    /// Named types, sorted by name; a [`TypeId`] indexes this list.
+    /// Named types, in document order (see the module docs); a [`TypeId`] indexes this list.
     pub types: Vec<TypeDef>,
     /// Every operation, in path order, then method order within a path.
     pub operations: Vec<Operation>,

@@ -56,8 +56,12 @@ impl SourceFile {
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let line = self.line_index(offset);
-        let start = self.line_starts()[line] as usize;
-        let end = (offset as usize).min(self.text.len());
+        let mut start = self.line_starts()[line] as usize;
+        // A byte-order mark is not a column.
+        if start == 0 && self.text.starts_with('\u{feff}') {
+            start = 3;
+        }
+        let end = (offset as usize).clamp(start, self.text.len());
         let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
         LineCol { line: line + 1, column }
     }

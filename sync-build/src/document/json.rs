@@ -3,9 +3,19 @@
 //! Hand-written because the widely used parsers either drop positions (serde_json) or are slow on
 //! the 10+ MB specs real APIs publish; this one reads bytes once and allocates only the tree.
 
+use std::collections::HashMap;
+
 use super::{Member, Node, Value};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
+
+/// Objects with more members than this find duplicate keys through an index.
+const SCAN_LIMIT: usize = 16;
+
+/// Four hex digits, and nothing else (`from_str_radix` would also take a sign).
+fn parse_hex4(text: &str) -> Option<u32> {
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| u32::from_str_radix(text, 16).ok()).flatten()
+}
 
 /// Deeper nesting than any real spec has; the limit keeps hostile input from exhausting the stack.
 const MAX_DEPTH: usize = 256;
@@ -94,6 +104,9 @@ impl Parser<'_> {
             self.depth -= 1;
             return Ok(Value::Object(Vec::new()));
         }
+        // Large objects (`paths`, `schemas`) find duplicate keys through an index; small ones,
+        // almost all of them, by a scan that costs less than building one.
+        let mut index: HashMap<String, Span> = HashMap::new();
         loop {
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b'"') {
@@ -102,6 +115,21 @@ impl Parser<'_> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = self.span(key_start);
+            let count = self.members.len() - first;
+            if count == SCAN_LIMIT {
+                index.extend(self.members[first..].iter().map(|m| (m.key.clone(), m.key_span)));
+            }
+            let earlier = if count < SCAN_LIMIT {
+                self.members[first..].iter().find(|m| m.key == key).map(|m| m.key_span)
+            } else {
+                index.insert(key.clone(), key_span)
+            };
+            if let Some(first_span) = earlier {
+                // JSON parsers disagree on which copy wins; the spec's author should decide.
+                return Err(Diagnostic::error(format!("invalid JSON: duplicate key `{key}`"))
+                    .at(key_span, "written again here")
+                    .also(first_span, "first written here"));
+            }
             self.skip_ws();
             if self.bytes.get(self.pos) != Some(&b':') {
                 return Err(self.error("invalid JSON: expected `:` after a member name", "expected `:`"));
@@ -259,13 +287,16 @@ impl Parser<'_> {
             b'u' => {
                 let high = self.hex4()?;
                 let c = if (0xD800..0xDC00).contains(&high) {
-                    // A surrogate pair spells one character outside the Basic Multilingual Plane.
-                    if self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u") {
-                        self.pos += 2;
-                        let low = self.hex4()?;
-                        char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF))
-                    } else {
-                        None
+                    // A surrogate pair spells one character outside the Basic Multilingual Plane;
+                    // a lone high surrogate is a replacement character, and whatever follows it
+                    // is read on its own.
+                    let low = self.text.get(self.pos + 2..self.pos + 6).and_then(parse_hex4);
+                    match low {
+                        Some(low) if self.bytes[self.pos..].starts_with(b"\\u") && (0xDC00..0xE000).contains(&low) => {
+                            self.pos += 6;
+                            char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                        }
+                        _ => None,
                     }
                 } else {
                     char::from_u32(high)
@@ -281,7 +312,7 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, Diagnostic> {
-        let digits = self.text.get(self.pos..self.pos + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        let digits = self.text.get(self.pos..self.pos + 4).and_then(parse_hex4);
         match digits {
             Some(value) => {
                 self.pos += 4;
@@ -321,6 +352,23 @@ mod tests {
         assert!(parse("\"abc", FileId(0)).is_err());
         assert!(parse("{} x", FileId(0)).is_err());
         assert!(parse("", FileId(0)).is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_in_small_and_large_objects() {
+        let err = parse(r#"{"a": 1, "a": 2}"#, FileId(0)).unwrap_err();
+        assert_eq!(err.message, "invalid JSON: duplicate key `a`");
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let err = parse(&format!("{{{}, \"k33\": 0}}", many.join(", ")), FileId(0)).unwrap_err();
+        assert_eq!(err.message, "invalid JSON: duplicate key `k33`");
+        assert!(parse(&format!("{{{}}}", many.join(", ")), FileId(0)).is_ok());
+    }
+
+    #[test]
+    fn lone_surrogates_and_signed_hex_are_handled() {
+        let doc = parse(r#""\ud83d\u0041""#, FileId(0)).unwrap();
+        assert_eq!(doc.as_str(), Some("\u{FFFD}A"));
+        assert!(parse(r#""\u+12a""#, FileId(0)).is_err());
     }
 
     #[test]

@@ -173,13 +173,14 @@ pub enum Format {
 }
 
 impl Format {
-    /// By extension; anything but `.json` is read as YAML, which also accepts most JSON.
+    /// By extension (`.json`; `.yaml`, `.yml`); otherwise JSON when the text opens with `{`.
     pub fn of(path: &std::path::Path, text: &str) -> Format {
-        let by_extension = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        if by_extension || text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
-            Format::Json
-        } else {
-            Format::Yaml
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match extension.as_str() {
+            "json" => Format::Json,
+            "yaml" | "yml" => Format::Yaml,
+            _ if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') => Format::Json,
+            _ => Format::Yaml,
         }
     }
 }

@@ -17,9 +17,20 @@ use crate::source::{FileId, Span};
 /// Deeper nesting than any real spec has; the limit keeps hostile input from exhausting the stack.
 const MAX_DEPTH: usize = 256;
 
+/// How many nodes aliases may add to a document, all told.
+const MAX_ALIAS_EXPANSION: usize = 1_000_000;
+
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Array(items) => items.iter().map(count_nodes).sum(),
+        Value::Object(members) => members.iter().map(|m| count_nodes(&m.value)).sum(),
+        _ => 0,
+    }
+}
+
 pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
     let mut builder =
-        Builder { positions: Positions::new(text), file, anchors: HashMap::new(), stack: Vec::new(), root: None };
+        Builder { positions: Positions::new(text), file, anchors: HashMap::new(), expanded: 0, stack: Vec::new(), root: None };
     for event in Parser::new_from_str(text) {
         match event {
             Ok((event, span)) => {
@@ -73,8 +84,12 @@ enum Open {
         start: usize,
         anchor: usize,
         members: Vec<Member>,
+        /// Where each key was first written, to report duplicates without a quadratic scan.
+        seen: HashMap<String, Span>,
         /// A key read, waiting for its value.
         key: Option<Node>,
+        /// The key waiting is a plain `<<`: its value merges into this mapping.
+        merge_next: bool,
         /// Members brought in by `<<` merge keys; explicit members win over them.
         merged: Vec<Member>,
     },
@@ -83,7 +98,10 @@ enum Open {
 struct Builder {
     positions: Positions,
     file: FileId,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their sizes in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes added by alias expansion so far.
+    expanded: usize,
     stack: Vec<Open>,
     root: Option<Node>,
 }
@@ -97,7 +115,18 @@ impl Builder {
     fn event(&mut self, event: Event<'_>, span: YamlSpan) -> Result<bool, Diagnostic> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                // Keys are names, kept as written: `null:`, `1.0:` and `010:` name properties
+                // "null", "1.0" and "010".
+                let is_key = matches!(self.stack.last(), Some(Open::Mapping { key: None, .. }));
+                if is_key
+                    && style == ScalarStyle::Plain
+                    && text == "<<"
+                    && let Some(Open::Mapping { merge_next, .. }) = self.stack.last_mut()
+                {
+                    *merge_next = true;
+                }
                 let value = match tag {
+                    _ if is_key => Value::String(text.into_owned()),
                     Some(tag) if tag.is_yaml_core_schema() && tag.suffix == "str" => Value::String(text.into_owned()),
                     _ => resolve_scalar(&text, style),
                 };
@@ -106,11 +135,17 @@ impl Builder {
                 self.push(node)?;
             }
             Event::Alias(anchor) => {
-                let Some(node) = self.anchors.get(&anchor).cloned() else {
+                let Some((node, size)) = self.anchors.get(&anchor).cloned() else {
                     return Err(
                         Diagnostic::error("invalid YAML: alias to an unknown anchor").at(self.span(span), "here")
                     );
                 };
+                // Aliases of aliases grow exponentially ("billion laughs"): cap what they add.
+                self.expanded += size;
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err(Diagnostic::error("invalid YAML: aliases expand to too large a document")
+                        .at(self.span(span), "expanding this alias passes a million nodes"));
+                }
                 self.push(node)?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -127,7 +162,9 @@ impl Builder {
                     start: self.positions.byte(span.start.index()),
                     anchor,
                     members: Vec::new(),
+                    seen: HashMap::new(),
                     key: None,
+                    merge_next: false,
                     merged: Vec::new(),
                 });
             }
@@ -167,7 +204,7 @@ impl Builder {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), count_nodes(node)));
         }
     }
 
@@ -179,7 +216,7 @@ impl Builder {
                 }
             }
             Some(Open::Sequence { items, .. }) => items.push(node),
-            Some(Open::Mapping { members, key, merged, .. }) => match key.take() {
+            Some(Open::Mapping { members, seen, key, merge_next, merged, .. }) => match key.take() {
                 None => *key = Some(node),
                 Some(key_node) => {
                     let key_span = key_node.span;
@@ -187,13 +224,14 @@ impl Builder {
                         return Err(Diagnostic::error("unsupported YAML: a mapping key must be a scalar")
                             .at(key_span, "this key is a collection"));
                     };
-                    if key_text == "<<" && matches!(key_node.value, Value::String(_)) {
+                    if std::mem::take(merge_next) {
                         merge_into(merged, node, key_span)?;
-                    } else if let Some(first) = members.iter().find(|m| m.key == key_text) {
+                    } else if let Some(first) = seen.get(&key_text) {
                         return Err(Diagnostic::error(format!("invalid YAML: duplicate key `{key_text}`"))
                             .at(key_span, "written again here")
-                            .also(first.key_span, "first written here"));
+                            .also(*first, "first written here"));
                     } else {
+                        seen.insert(key_text.clone(), key_span);
                         members.push(Member { key: key_text, key_span, value: node });
                     }
                 }

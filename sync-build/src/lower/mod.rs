@@ -25,8 +25,10 @@ pub enum SpecVersion {
 
 pub fn lower(docs: &Documents, diagnostics: &mut Vec<Diagnostic>) -> Option<Api> {
     let root = docs.root();
-    let version = check_version(root, diagnostics)?;
+    let version = check_version(docs, root, diagnostics)?;
     let info = read_info(root, diagnostics)?;
+    // Reading the files may have reported some places already.
+    let reported = diagnostics.iter().map(|d| (d.primary.as_ref().map(|(span, _)| *span), d.severity)).collect();
     let mut lowerer = Lowerer {
         docs,
         version,
@@ -35,12 +37,19 @@ pub fn lower(docs: &Documents, diagnostics: &mut Vec<Diagnostic>) -> Option<Api>
         by_target: HashMap::new(),
         nullable_types: HashSet::new(),
         type_names: HashSet::new(),
+        component_names: HashMap::new(),
+        original_keys: HashMap::new(),
+        defined: HashSet::new(),
+        deferred: Vec::new(),
+        depth: 0,
+        reported,
         operations: Vec::new(),
         op_sources: Vec::new(),
     };
     lowerer.reserve_component_names();
     lowerer.lower_components();
     lowerer.lower_paths();
+    lowerer.lower_deferred();
     lowerer.warn_ignored_top_level();
     let resources = lowerer.resources();
     Some(Api {
@@ -56,7 +65,7 @@ pub fn lower(docs: &Documents, diagnostics: &mut Vec<Diagnostic>) -> Option<Api>
     })
 }
 
-fn check_version(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<SpecVersion> {
+fn check_version(docs: &Documents, root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<SpecVersion> {
     if !root.is_object() {
         let message = if root.is_null() { "the spec is empty" } else { "the spec must be an object (a mapping)" };
         diagnostics.push(Diagnostic::error(message).at(root.span, format!("found {}", root.kind())));
@@ -82,8 +91,12 @@ fn check_version(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<SpecV
     };
     let text = match &member.value.value {
         crate::document::Value::String(s) => s.clone(),
-        // `openapi: 3.0` unquoted in YAML is a number.
-        crate::document::Value::Float(_) | crate::document::Value::Int(_) => member.value.to_json(),
+        // `openapi: 3.0` unquoted in YAML is a number: read it as written.
+        crate::document::Value::Float(_) | crate::document::Value::Int(_) => {
+            let span = member.value.span;
+            let text = &docs.sources.file(span.file).text;
+            text.get(span.start as usize..span.end as usize).unwrap_or_default().trim().to_owned()
+        }
         _ => String::new(),
     };
     let version = if text.starts_with("3.0.") || text == "3.0" {
@@ -158,6 +171,19 @@ pub(crate) struct Lowerer<'d> {
     nullable_types: HashSet<TypeId>,
     /// Type names taken, in PascalCase, since every target language cases type names that way.
     type_names: HashSet<String>,
+    /// The name each component schema gets, claimed before anything else is lowered.
+    component_names: HashMap<Target, String>,
+    /// A named type's key as the spec wrote it (`dog_v1`), for implicit discriminator tags.
+    original_keys: HashMap<TypeId, String>,
+    /// Named types whose definition has been lowered (the rest are being, or are queued).
+    defined: HashSet<TypeId>,
+    /// Targets registered but not yet lowered, because a reference chain went deep.
+    deferred: Vec<(TypeId, &'d Node, FileId)>,
+    /// How many references deep the lowering is right now.
+    depth: usize,
+    /// Places already reported, with the severity: one error and one warning per place at most
+    /// (a `$ref` to a missing file is found both when reading and when lowering).
+    reported: HashSet<(Option<Span>, crate::diagnostic::Severity)>,
     operations: Vec<Operation>,
     op_sources: Vec<OperationSource<'d>>,
 }
@@ -171,24 +197,31 @@ impl<'d> Lowerer<'d> {
         FileId(0)
     }
 
-    fn error(&mut self, diagnostic: Diagnostic) {
-        // One place, one message: a `$ref` to an unreadable file was reported when reading.
-        let place = diagnostic.primary.as_ref().map(|(span, _)| *span);
-        if place.is_some() && self.diagnostics.iter().any(|d| d.primary.as_ref().map(|(span, _)| *span) == place) {
-            return;
-        }
-        self.diagnostics.push(diagnostic);
+    /// A scalar as the spec wrote it, quotes and all stripped only by the parser's span.
+    pub(super) fn source_text(&self, node: &Node) -> &'d str {
+        let file = self.docs.sources.file(node.span.file);
+        file.text.get(node.span.start as usize..node.span.end as usize).unwrap_or_default().trim()
     }
 
-    /// Component schemas keep the names their authors gave them: claim those before any inline
-    /// type can take one.
+    /// Records a diagnostic (error or warning), once per place and message.
+    fn report(&mut self, diagnostic: Diagnostic) {
+        let place = diagnostic.primary.as_ref().map(|(span, _)| *span);
+        if self.reported.insert((place, diagnostic.severity)) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Component schemas keep the names their authors gave them: claim those, in document
+    /// order, before any inline type can take one. Two keys that case to one name (`pet_owner`,
+    /// `PetOwner`) get it in turn, the second numbered.
     fn reserve_component_names(&mut self) {
         let root = self.root();
         let Some(schemas) = root.get("components").and_then(|c| c.get("schemas")) else {
             return;
         };
         for member in schemas.members() {
-            self.type_names.insert(naming::pascal(&member.key, Lang::Rust));
+            let name = self.claim_type_name(naming::pascal(&member.key, Lang::Rust));
+            self.component_names.insert(component_target(self.root_file(), &member.key), name);
         }
     }
 
@@ -198,12 +231,10 @@ impl<'d> Lowerer<'d> {
             return;
         };
         for member in schemas.members() {
-            let target = Target {
-                file: self.root_file(),
-                pointer: format!("/components/schemas/{}", escape_pointer_token(&member.key)),
-            };
+            let target = component_target(self.root_file(), &member.key);
             if !self.by_target.contains_key(&target) {
-                self.define_target(target, &member.value, member.key.clone(), true);
+                let id = self.register_target(target, &member.value);
+                self.fill_target(id, &member.value, self.root_file());
             }
         }
     }
@@ -215,15 +246,19 @@ impl<'d> Lowerer<'d> {
 
     /// [`Self::new_type`] for a name already in PascalCase.
     fn new_type_named(&mut self, base: String, doc: Option<String>, deprecated: bool) -> TypeId {
-        let name = if self.type_names.insert(base.clone()) {
-            base
-        } else {
-            (2..)
-                .map(|n| format!("{base}{n}"))
-                .find(|candidate| self.type_names.insert(candidate.clone()))
-                .expect("an unbounded range always yields a free name")
-        };
+        let name = self.claim_type_name(base);
         self.push_type(name, doc, deprecated)
+    }
+
+    /// `base`, or `base` numbered from 2, whichever is free first; it is then taken.
+    fn claim_type_name(&mut self, base: String) -> String {
+        if self.type_names.insert(base.clone()) {
+            return base;
+        }
+        (2..)
+            .map(|n| format!("{base}{n}"))
+            .find(|candidate| self.type_names.insert(candidate.clone()))
+            .expect("an unbounded range always yields a free name")
     }
 
     fn push_type(&mut self, name: String, doc: Option<String>, deprecated: bool) -> TypeId {
@@ -239,7 +274,7 @@ impl<'d> Lowerer<'d> {
         let root = self.root();
         for key in ["$self"] {
             if let Some(member) = root.member(key) {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("`{key}` (OpenAPI 3.2) is ignored")).at(member.key_span, "ignored"),
                 );
             }
@@ -254,8 +289,9 @@ impl Span {
     }
 }
 
-fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// The target a component schema's `$ref`s resolve to.
+fn component_target(file: FileId, key: &str) -> Target {
+    Target { file, pointer: format!("/components/schemas/{}", key.replace('~', "~0").replace('/', "~1")) }
 }
 
 /// `description`, else `title`, trimmed; `None` when empty.

@@ -19,7 +19,7 @@ impl<'d> Lowerer<'d> {
         let file = self.root_file();
         let Some(paths) = root.get("paths") else {
             if self.version == SpecVersion::V3_0 {
-                self.error(
+                self.report(
                     Diagnostic::warning("the spec has no `paths`")
                         .at(super::first_line(root.span), "OpenAPI 3.0 requires `paths`"),
                 );
@@ -32,7 +32,7 @@ impl<'d> Lowerer<'d> {
                 continue;
             }
             if !member.key.starts_with('/') {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("path `{}` does not start with `/`", member.key))
                         .at(member.key_span, "read as if it did"),
                 );
@@ -45,7 +45,7 @@ impl<'d> Lowerer<'d> {
             if self.version == SpecVersion::V3_2 {
                 for key in ["query", "additionalOperations"] {
                     if let Some(m) = item.member(key) {
-                        self.error(
+                        self.report(
                             Diagnostic::warning(format!("`{key}` (OpenAPI 3.2) is not supported yet and is ignored"))
                                 .at(m.key_span, "ignored"),
                         );
@@ -56,7 +56,7 @@ impl<'d> Lowerer<'d> {
                 let Some(op_member) = item.member(method.key()) else { continue };
                 let op_node = &op_member.value;
                 if !op_node.is_object() {
-                    self.error(
+                    self.report(
                         Diagnostic::error(format!("`{}` must be an operation object", method.key()))
                             .at(op_member.value.span, format!("found {}", op_node.kind())),
                     );
@@ -84,7 +84,7 @@ impl<'d> Lowerer<'d> {
                 return Some(current);
             };
             let Some(text) = reference.as_str() else {
-                self.error(
+                self.report(
                     Diagnostic::error("`$ref` must be a string")
                         .at(reference.span, format!("found {}", reference.kind())),
                 );
@@ -93,12 +93,12 @@ impl<'d> Lowerer<'d> {
             match self.docs.resolve(current.1, text) {
                 Ok((target, found)) => current = (found, target.file),
                 Err(why) => {
-                    self.error(Diagnostic::error(format!("cannot resolve `$ref: {text}`")).at(reference.span, why));
+                    self.report(Diagnostic::error(format!("cannot resolve `$ref: {text}`")).at(reference.span, why));
                     return None;
                 }
             }
         }
-        self.error(Diagnostic::error("`$ref`s form a cycle").at(node.span, "this reference never reaches an object"));
+        self.report(Diagnostic::error("`$ref`s form a cycle").at(node.span, "this reference never reaches an object"));
         None
     }
 
@@ -118,7 +118,7 @@ impl<'d> Lowerer<'d> {
                 {
                     diagnostic = diagnostic.help(format!("did you mean `{guess}`?"));
                 }
-                self.error(diagnostic);
+                self.report(diagnostic);
                 None
             }
         }
@@ -188,13 +188,16 @@ impl<'d> Lowerer<'d> {
             return wanted;
         }
         if let Some(id) = op.member("operationId") {
-            self.error(
+            self.report(
                 Diagnostic::warning(format!("operationId `{wanted}` is used by another operation"))
                     .at(id.value.span, format!("this one ({} {path}) gets a numbered name", method.http())),
             );
         }
-        let n = (2..).find(|n| names.insert(format!("{key}_{n}"))).expect("unbounded");
-        format!("{wanted}{n}")
+        // The numbered name must itself be free once cased (`getFoo2` may be taken).
+        (2..)
+            .map(|n| format!("{wanted}{n}"))
+            .find(|candidate| names.insert(naming::snake(candidate, Lang::Rust)))
+            .expect("an unbounded range always yields a free name")
     }
 
     fn params(
@@ -223,7 +226,7 @@ impl<'d> Lowerer<'d> {
             match declared.iter().position(|(p, _)| p.location == ParamLocation::Path && &p.name == name) {
                 Some(index) => params.push(declared.remove(index).0),
                 None => {
-                    self.error(
+                    self.report(
                         Diagnostic::warning(format!("path parameter `{name}` of `{path}` is not declared"))
                             .at(op.span, "read as a required string")
                             .help(format!("declare it: `parameters: [{{name: {name}, in: path, required: true, schema: {{type: string}}}}]`")),
@@ -243,7 +246,7 @@ impl<'d> Lowerer<'d> {
         }
         for (param, span) in declared {
             if param.location == ParamLocation::Path {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("path parameter `{}` is not in the path `{path}`", param.name))
                         .at(span, "ignored"),
                 );
@@ -257,7 +260,7 @@ impl<'d> Lowerer<'d> {
     fn param(&mut self, op_name: &str, node: &'d Node, file: FileId) -> Option<(Param, Span)> {
         let (node, file) = self.follow_ref(node, file)?;
         let Some(name) = node.get("name").and_then(Node::as_str) else {
-            self.error(Diagnostic::error("a parameter needs a `name`").at(node.span, "no `name` here"));
+            self.report(Diagnostic::error("a parameter needs a `name`").at(node.span, "no `name` here"));
             return None;
         };
         let location_node = node.get("in");
@@ -267,7 +270,7 @@ impl<'d> Lowerer<'d> {
             Some("header") => ParamLocation::Header,
             Some("cookie") => ParamLocation::Cookie,
             other => {
-                self.error(
+                self.report(
                     Diagnostic::error(format!("parameter `{name}` has an unknown location `{}`", other.unwrap_or("")))
                         .at(
                             location_node.map_or(node.span, |n| n.span),
@@ -348,7 +351,7 @@ impl<'d> Lowerer<'d> {
                 continue;
             }
             let Some(status) = parse_status(&member.key) else {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("`{}` is not a response status", member.key))
                         .at(member.key_span, "expected a code like `200`, a range like `4XX`, or `default`; ignored"),
                 );
@@ -356,7 +359,7 @@ impl<'d> Lowerer<'d> {
             };
             let Some((node, node_file)) = self.follow_ref(&member.value, file) else { continue };
             if node.get("description").is_none() {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("response `{}` has no `description`", member.key))
                         .at(member.key_span, "OpenAPI requires a `description` on every response")
                         .help("add `description: ...`; generation goes on without it"),
@@ -401,8 +404,9 @@ fn parse_segments(path: &str) -> Vec<PathSegment> {
         let mut rest = part;
         let mut literal = String::new();
         while let Some(open) = rest.find('{') {
-            literal.push_str(&rest[..open]);
+            // An unclosed `{` is literal text, read below with the rest.
             let Some(close) = rest[open..].find('}') else { break };
+            literal.push_str(&rest[..open]);
             if !literal.is_empty() {
                 segments.push(PathSegment::Literal(std::mem::take(&mut literal)));
             }
@@ -496,6 +500,11 @@ mod tests {
                 PathSegment::Literal(".json".into()),
             ]
         );
+    }
+
+    #[test]
+    fn an_unclosed_brace_is_literal_text() {
+        assert_eq!(parse_segments("/x{y"), vec![PathSegment::Literal("x{y".into())]);
     }
 
     #[test]

@@ -20,6 +20,8 @@ struct Candidate {
     item: TypeId,
     list_items: ListItems,
     key: Key,
+    /// The key field is required and not nullable, so every item has one.
+    key_always_present: bool,
 }
 
 impl<'d> Lowerer<'d> {
@@ -40,7 +42,7 @@ impl<'d> Lowerer<'d> {
             // `/things/{id}` is the item path of `/things` when that lists; it is not a
             // collection of its own even if its GET returns an array.
             if let Some((PathSegment::Param(_), parent)) = op.segments.split_last()
-                && self.operations.iter().any(|o| o.method == Method::Get && o.segments == parent)
+                && self.operations.iter().any(|o| o.method == Method::Get && same_shape(&o.segments, parent))
             {
                 continue;
             }
@@ -76,6 +78,20 @@ impl<'d> Lowerer<'d> {
                 self.settle_member_mode(op, mode, &collection_path, explicit.map(|(_, span)| span));
             }
             let source = self.source(OperationId(list));
+            if mode == SyncMode::Live
+                && !candidate.key_always_present
+                && let Some((_, span)) = explicit.or(default_sync)
+            {
+                let item = &self.types[candidate.item.0].name;
+                self.report(
+                    Diagnostic::warning(format!(
+                        "the key `{}` of `{item}` may be missing or null, but every live row needs one",
+                        candidate.key.field
+                    ))
+                    .at(span, "live rows are stored by their key")
+                    .help(format!("list `{}` in `required` of `{item}`, without `nullable`", candidate.key.field)),
+                );
+            }
             let name = resource_name(&collection_path, &mut names);
             resources.push(Resource {
                 singular: singular(&name),
@@ -97,7 +113,7 @@ impl<'d> Lowerer<'d> {
         for (list, why, span) in not_lists {
             if !in_resource[list] {
                 let path = &self.operations[list].path;
-                self.error(
+                self.report(
                     Diagnostic::error(format!("`{path}` cannot be live: {why}"))
                         .at(span, "live needs a collection of keyed objects")
                         .help(LIVE_HELP),
@@ -116,11 +132,11 @@ impl<'d> Lowerer<'d> {
 
     /// Whether the GET at `list` returns a list of keyed objects, and if not, why.
     fn candidate(&mut self, list: OperationId) -> Result<Candidate, String> {
-        let op = &self.operations[list.0];
         let source = &self.op_sources[list.0];
-        let setting = |key: &str| source.operation.get(key).or_else(|| source.path_item.get(key));
-        let items_field = setting("x-sync-items").and_then(Node::as_str).map(str::to_owned);
-        let key_field = setting("x-sync-key").and_then(Node::as_str).unwrap_or("id").to_owned();
+        let (operation, path_item) = (source.operation, source.path_item);
+        let items_field = self.name_setting(operation, path_item, "x-sync-items");
+        let key_field = self.name_setting(operation, path_item, "x-sync-key").unwrap_or_else(|| "id".to_owned());
+        let op = &self.operations[list.0];
         let Some(body) = op.success().and_then(|r| r.body.as_ref()) else {
             return Err(format!("GET {} has no success response with a body", op.path));
         };
@@ -162,7 +178,28 @@ impl<'d> Lowerer<'d> {
                 self.types[item.0].name
             ));
         };
-        Ok(Candidate { list, item, list_items, key: Key { field: key.name.clone(), ty: key.ty.clone(), param: None } })
+        Ok(Candidate {
+            list,
+            item,
+            list_items,
+            key: Key { field: key.name.clone(), ty: key.ty.clone(), param: None },
+            key_always_present: key.required && !matches!(key.ty, Ty::Nullable(_)),
+        })
+    }
+
+    /// `x-sync-items` / `x-sync-key` from the list operation or its path item: a field name.
+    fn name_setting(&mut self, operation: &Node, path_item: &Node, key: &str) -> Option<String> {
+        let value = operation.get(key).or_else(|| path_item.get(key))?;
+        match value.as_str() {
+            Some(name) => Some(name.to_owned()),
+            None => {
+                self.report(
+                    Diagnostic::error(format!("`{key}` names a field, so it must be a string"))
+                        .at(value.span, format!("found {}", value.kind())),
+                );
+                None
+            }
+        }
     }
 
     fn struct_fields(&self, id: TypeId) -> Option<Vec<crate::model::Field>> {
@@ -195,7 +232,7 @@ impl<'d> Lowerer<'d> {
         self.operations.iter().find_map(|op| {
             let (last, head) = op.segments.split_last()?;
             match last {
-                PathSegment::Param(name) if head == collection_segments.as_slice() => {
+                PathSegment::Param(name) if same_shape(head, &collection_segments) => {
                     Some((op.path.clone(), name.clone()))
                 }
                 _ => None,
@@ -224,7 +261,7 @@ impl<'d> Lowerer<'d> {
             {
                 diagnostic = diagnostic.also(collection_span, format!("the resource is {} here", mode.as_str()));
             }
-            self.error(diagnostic);
+            self.report(diagnostic);
         }
         self.operations[op.0].sync = mode;
     }
@@ -237,7 +274,7 @@ impl<'d> Lowerer<'d> {
         };
         let table = shape.get("table").and_then(Node::as_str).filter(|t| !t.trim().is_empty());
         let Some(table) = table else {
-            self.error(
+            self.report(
                 Diagnostic::error("`x-sync-shape` needs a `table`")
                     .at(shape.span, "no `table` string here")
                     .help("write `x-sync-shape: { table: contacts }`; `where` and `columns` are optional"),
@@ -249,7 +286,7 @@ impl<'d> Lowerer<'d> {
             Some(node) => match node.as_str() {
                 Some(text) => Some(text.to_owned()),
                 None => {
-                    self.error(
+                    self.report(
                         Diagnostic::error("`x-sync-shape.where` must be a string")
                             .at(node.span, format!("found {}", node.kind())),
                     );
@@ -262,13 +299,13 @@ impl<'d> Lowerer<'d> {
             for column in node.items() {
                 match column.as_str() {
                     Some(name) => columns.push(name.to_owned()),
-                    None => self.error(
+                    None => self.report(
                         Diagnostic::error("`x-sync-shape.columns` lists column names").at(column.span, "not a string"),
                     ),
                 }
             }
             if !matches!(node.value, crate::document::Value::Array(_)) {
-                self.error(
+                self.report(
                     Diagnostic::error("`x-sync-shape.columns` must be an array")
                         .at(node.span, format!("found {}", node.kind())),
                 );
@@ -303,7 +340,7 @@ impl<'d> Lowerer<'d> {
                 ))
                 .at(self.op_sources[index].span, "not list, get, create, update or delete")
                 .help("a resource's operations are GET and POST on the collection path, GET, PATCH (else PUT) and DELETE on the item path");
-                self.error(diagnostic);
+                self.report(diagnostic);
                 continue;
             }
             let why = if self.operations.iter().any(|o| o.path == op.path && o.method == Method::Get) {
@@ -312,7 +349,7 @@ impl<'d> Lowerer<'d> {
                 format!("`{}` has no GET that lists items", op.path)
             };
             let at = self.op_sources[index].span;
-            self.error(
+            self.report(
                 Diagnostic::error(format!("`{}` cannot be live: {why}", op.path))
                     .at(span, "live needs a collection of keyed objects")
                     .also(at, "this operation")
@@ -324,6 +361,17 @@ impl<'d> Lowerer<'d> {
 
 const LIVE_HELP: &str = "a live resource is a collection path whose GET returns an array of objects with a key field \
 (`id`, or the field `x-sync-key` names), with its item path `/things/{id}` for reads, updates and deletes";
+
+/// Whether two paths have the same segments, whatever their parameters are called
+/// (`/orgs/{org}/members` and `/orgs/{orgId}/members/{id}` share a prefix).
+fn same_shape(a: &[PathSegment], b: &[PathSegment]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|pair| match pair {
+            (PathSegment::Literal(x), PathSegment::Literal(y)) => x == y,
+            (PathSegment::Param(_), PathSegment::Param(_)) => true,
+            _ => false,
+        })
+}
 
 /// The plural name of a resource: its path's last literal segment, made unique.
 fn resource_name(path: &str, taken: &mut std::collections::HashSet<String>) -> String {

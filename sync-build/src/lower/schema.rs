@@ -3,7 +3,10 @@
 
 use std::collections::HashSet;
 
-use super::{Lowerer, doc_of, flag};
+use super::{Lowerer, doc_of, first_line, flag};
+
+/// How deep references are lowered as they are met before the rest waits in a queue.
+const MAX_EAGER_DEPTH: usize = 48;
 use crate::diagnostic::Diagnostic;
 use crate::document::{Node, Value};
 use crate::documents::Target;
@@ -68,7 +71,7 @@ impl<'d> Lowerer<'d> {
             Value::Bool(_) => return Ty::Any,
             Value::Object(_) => {}
             _ => {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("a schema must be an object, found {}", node.kind()))
                         .at(node.span, "read as any value"),
                 );
@@ -92,14 +95,14 @@ impl<'d> Lowerer<'d> {
     /// The type a `$ref` names: its target's named type, made on first sight.
     pub(super) fn reference(&mut self, reference: &'d Node, file: FileId) -> Ty {
         let Some(text) = reference.as_str() else {
-            self.error(
+            self.report(
                 Diagnostic::error("`$ref` must be a string").at(reference.span, format!("found {}", reference.kind())),
             );
             return Ty::Any;
         };
         match self.docs.resolve(file, text) {
             Err(why) => {
-                self.error(
+                self.report(
                     Diagnostic::error(format!("cannot resolve `$ref: {text}`"))
                         .at(reference.span, why)
                         .help("a `$ref` names a schema in this file (`#/components/schemas/Name`) or a file beside it (`./schemas/contact.yaml#/Contact`)"),
@@ -110,10 +113,18 @@ impl<'d> Lowerer<'d> {
                 let id = match self.by_target.get(&target) {
                     Some(&id) => id,
                     None => {
-                        let name = name_from_pointer(&target.pointer)
-                            .unwrap_or_else(|| file_stem(&self.docs.sources.file(target.file).path));
-                        let reserved = self.is_component_schema(&target);
-                        self.define_target(target, node, name, reserved)
+                        let file = target.file;
+                        let id = self.register_target(target, node);
+                        // Lowered on the spot, unless a chain of references has gone deep: then
+                        // later, from a queue, so no spec can exhaust the stack.
+                        if self.depth < MAX_EAGER_DEPTH {
+                            self.depth += 1;
+                            self.fill_target(id, node, file);
+                            self.depth -= 1;
+                        } else {
+                            self.deferred.push((id, node, file));
+                        }
+                        id
                     }
                 };
                 if self.nullable_types.contains(&id) { nullable(Ty::Named(id)) } else { Ty::Named(id) }
@@ -121,45 +132,110 @@ impl<'d> Lowerer<'d> {
         }
     }
 
-    /// Makes the named type for a `$ref` target (or a component schema) and lowers its schema.
-    /// The type is registered before its schema is read, so recursive references find it.
-    pub(super) fn define_target(&mut self, target: Target, node: &'d Node, name: String, reserved: bool) -> TypeId {
-        let file = target.file;
+    /// Makes the named type for a `$ref` target (or a component schema), without lowering its
+    /// schema yet: registered first, so recursive references find it.
+    pub(super) fn register_target(&mut self, target: Target, node: &'d Node) -> TypeId {
         let doc = if node.is_object() { doc_of(node) } else { None };
         let deprecated = node.is_object() && flag(node, "deprecated");
-        let id = if reserved {
-            // Component names were claimed up front; use the name as claimed.
-            self.push_type(crate::naming::pascal(&name, crate::naming::Lang::Rust), doc, deprecated)
-        } else {
-            self.new_type(&name, doc, deprecated)
+        let key = name_from_pointer(&target.pointer);
+        let id = match self.component_names.get(&target) {
+            // Component names were claimed up front, unique in document order.
+            Some(name) => self.push_type(name.clone(), doc, deprecated),
+            None => {
+                let wanted = key.clone().unwrap_or_else(|| file_stem(&self.docs.sources.file(target.file).path));
+                self.new_type(&wanted, doc, deprecated)
+            }
         };
+        if let Some(key) = key {
+            self.original_keys.insert(id, key);
+        }
+        if self.allows_null(node, target.file, 0) {
+            self.nullable_types.insert(id);
+        }
         self.by_target.insert(target, id);
+        id
+    }
+
+    /// Lowers a registered target's schema into its named type.
+    pub(super) fn fill_target(&mut self, id: TypeId, node: &'d Node, file: FileId) {
+        let (mut node, mut file) = (node, file);
+        // A component that only points at a schema defined nowhere else (in another file, deep
+        // in `paths`) takes that schema's place under its own name, instead of becoming an alias
+        // of a second, numbered type.
+        while let Some(text) = node.get("$ref").and_then(Node::as_str)
+            && !self.ref_sibling_nullable(node)
+            && let Ok((target, next)) = self.docs.resolve(file, text)
+            && !self.by_target.contains_key(&target)
+            && !self.is_component_schema(&target)
+        {
+            self.by_target.insert(target.clone(), id);
+            if self.types[id.0].doc.is_none() && next.is_object() {
+                self.types[id.0].doc = doc_of(next);
+            }
+            (node, file) = (next, target.file);
+        }
         if let Some(reference) = node.get("$ref") {
             let ty = self.reference(reference, file);
             if self.aliases_reach(&ty, id) {
-                self.error(
+                self.report(
                     Diagnostic::error("these `$ref`s form a cycle with no schema in it")
                         .at(reference.span, "following this `$ref` leads back here")
                         .help("a `$ref` chain must end at a schema with a type, properties or composition"),
                 );
+                return;
             }
-            if self.ref_sibling_nullable(node) {
-                self.nullable_types.insert(id);
-            }
-            self.types[id.0].kind = TypeKind::Alias(strip_nullable(ty));
-            return id;
+            self.define(id, TypeKind::Alias(strip_nullable(ty)));
+            return;
         }
         match &node.value {
             Value::Object(_) => {
-                self.describe(node, file, &Hint::new(&name), Some(id));
+                let name = self.types[id.0].name.clone();
+                self.describe(node, file, &Hint::type_name(&name), Some(id));
             }
-            Value::Bool(_) => {}
-            _ => self.error(
+            Value::Bool(_) => self.define(id, TypeKind::Alias(Ty::Any)),
+            _ => self.report(
                 Diagnostic::warning(format!("a schema must be an object, found {}", node.kind()))
                     .at(node.span, "read as any value"),
             ),
         }
-        id
+    }
+
+    /// Lowers the targets put off by [`Self::reference`], until none are left.
+    pub(super) fn lower_deferred(&mut self) {
+        let mut next = 0;
+        while next < self.deferred.len() {
+            let (id, node, file) = self.deferred[next];
+            self.fill_target(id, node, file);
+            next += 1;
+        }
+        self.deferred.clear();
+    }
+
+    /// Gives a named type its definition.
+    fn define(&mut self, id: TypeId, kind: TypeKind) {
+        self.types[id.0].kind = kind;
+        self.defined.insert(id);
+    }
+
+    /// Whether the schema allows `null` (`nullable: true`, `type: [.., "null"]`, `null` among
+    /// the enum values or the `oneOf`/`anyOf` variants), following `$ref`s.
+    fn allows_null(&self, node: &Node, file: FileId, depth: usize) -> bool {
+        if !node.is_object() || depth > 32 {
+            return false;
+        }
+        if flag(node, "nullable") || type_names(node).1 {
+            return true;
+        }
+        if node.get("enum").is_some_and(|values| values.items().iter().any(Node::is_null)) {
+            return true;
+        }
+        if ["oneOf", "anyOf"].iter().any(|key| node.get(key).is_some_and(|v| v.items().iter().any(is_null_schema))) {
+            return true;
+        }
+        match node.get("$ref").and_then(Node::as_str).map(|text| self.docs.resolve(file, text)) {
+            Some(Ok((target, next))) => self.allows_null(next, target.file, depth + 1),
+            _ => false,
+        }
     }
 
     /// Whether following named aliases from `ty` comes back to `target`.
@@ -203,8 +279,22 @@ impl<'d> Lowerer<'d> {
                 if is_nullable {
                     self.nullable_types.insert(id);
                 }
-                if ty != Ty::Named(id) {
-                    self.types[id.0].kind = TypeKind::Alias(ty);
+                let defined_here = self.defined.contains(&id) && strip_nullable(ty.clone()) == Ty::Named(id);
+                if !defined_here {
+                    if self.aliases_reach(&ty, id) {
+                        // `A: {allOf: [$ref: B]}`, `B: {allOf: [$ref: A]}`: nothing could ever
+                        // be a value of these types.
+                        self.report(
+                            Diagnostic::error(format!("`{}` is defined only in terms of itself", self.types[id.0].name))
+                                .at(first_line(node.span), "this schema never reaches a type, properties or values")
+                                .help("give the schema properties or a type, or break the cycle of references"),
+                        );
+                    } else {
+                        self.define(id, TypeKind::Alias(strip_nullable(ty.clone())));
+                        if matches!(ty, Ty::Nullable(_)) {
+                            self.nullable_types.insert(id);
+                        }
+                    }
                 }
                 if self.nullable_types.contains(&id) { nullable(Ty::Named(id)) } else { Ty::Named(id) }
             }
@@ -236,6 +326,9 @@ impl<'d> Lowerer<'d> {
             return self.enumeration(node, values, file, hint, slot, types);
         }
         if let Some(value) = node.get("const") {
+            if types == [JsonType::String] && !matches!(value.value, Value::String(_) | Value::Null) {
+                return Ty::Literal(Literal::String(self.source_text(value).to_owned()));
+            }
             return literal(value).unwrap_or_else(|| self.primitive(node, types.first().copied()));
         }
         match types {
@@ -277,7 +370,7 @@ impl<'d> Lowerer<'d> {
             }
             Some(items) => {
                 // 3.0 tuple-like `items: [..]` is not valid OpenAPI; keep the values, untyped.
-                self.error(
+                self.report(
                     Diagnostic::warning("`items` must be a schema object").at(items.span, "items read as any value"),
                 );
                 Ty::Any
@@ -299,12 +392,12 @@ impl<'d> Lowerer<'d> {
         self.collect_fields(node, file, id, &mut fields, &mut HashSet::new());
         let additional = if properties.is_empty() && fields.is_empty() {
             // A named dictionary keeps its name as an alias.
-            self.types[id.0].kind = TypeKind::Alias(Ty::Map(Box::new(additional.unwrap_or(Ty::Any))));
+            self.define(id, TypeKind::Alias(Ty::Map(Box::new(additional.unwrap_or(Ty::Any)))));
             return Ty::Named(id);
         } else {
             additional
         };
-        self.types[id.0].kind = TypeKind::Struct(Struct { fields, additional });
+        self.define(id, TypeKind::Struct(Struct { fields, additional }));
         Ty::Named(id)
     }
 
@@ -377,13 +470,13 @@ impl<'d> Lowerer<'d> {
             && let Some(ty) = non_object
         {
             // `allOf` of non-objects (a string refined by a pattern, ...): the type they share.
-            self.types[id.0].kind = TypeKind::Alias(ty);
+            self.define(id, TypeKind::Alias(ty));
             return Ty::Named(id);
         }
         if additional.is_none() {
             additional = self.additional_properties(node, file, hint);
         }
-        self.types[id.0].kind = TypeKind::Struct(Struct { fields, additional });
+        self.define(id, TypeKind::Struct(Struct { fields, additional }));
         Ty::Named(id)
     }
 
@@ -414,11 +507,12 @@ impl<'d> Lowerer<'d> {
                     && !s.fields.is_empty()
                 {
                     // Already lowered: reuse its fields (same types, no duplicate inline types).
-                    for field in s.fields.clone() {
-                        let is_required = field.required;
-                        if is_required {
+                    for mut field in s.fields.clone() {
+                        // Required here if the part says so, or an earlier part did.
+                        if field.required {
                             required.insert(field.name.clone());
                         }
+                        field.required |= required.contains(&field.name);
                         match fields.iter_mut().find(|f| f.name == field.name) {
                             Some(existing) => *existing = field,
                             None => fields.push(field),
@@ -500,18 +594,37 @@ impl<'d> Lowerer<'d> {
                     (2..).map(|n| format!("{base}{n}")).find(|c| names.insert(c.clone())).expect("unbounded")
                 };
                 let tags = match (&property, named_id(&ty)) {
-                    (Some(_), Some(id)) => {
+                    (Some(property), Some(id)) => {
                         let explicit: Vec<String> =
                             mapping.iter().filter(|(_, target)| *target == id).map(|(tag, _)| tag.clone()).collect();
-                        if explicit.is_empty() { vec![self.types[id.0].name.clone()] } else { explicit }
+                        if !explicit.is_empty() {
+                            explicit
+                        } else if let Some(tag) = self.tag_value(id, property) {
+                            vec![tag]
+                        } else {
+                            // OpenAPI: without a mapping, the tag is the schema's name as written.
+                            self.original_keys.get(&id).cloned().into_iter().collect()
+                        }
                     }
                     _ => Vec::new(),
                 };
                 Variant { name, ty, tags }
             })
             .collect();
-        self.types[id.0].kind = TypeKind::Union(Union { kind, variants, discriminator: property });
+        self.define(id, TypeKind::Union(Union { kind, variants, discriminator: property }));
+        if nullable_variant && slot.is_some() {
+            self.nullable_types.insert(id);
+        }
         wrap(Ty::Named(id))
+    }
+
+    /// The one value a variant's tag property can hold (`const`, or a one-value enum).
+    fn tag_value(&self, id: TypeId, property: &str) -> Option<String> {
+        let TypeKind::Struct(s) = &self.types[id.0].kind else { return None };
+        match &s.fields.iter().find(|f| f.name == property)?.ty {
+            Ty::Literal(Literal::String(tag)) => Some(tag.clone()),
+            _ => None,
+        }
     }
 
     /// `discriminator.mapping`: tag -> the named type its target lowers to.
@@ -533,14 +646,14 @@ impl<'d> Lowerer<'d> {
                 let id = match self.by_target.get(&target_key) {
                     Some(&id) => id,
                     None => {
-                        let name = name_from_pointer(&target_key.pointer).unwrap_or_else(|| member.key.clone());
-                        let reserved = self.is_component_schema(&target_key);
-                        self.define_target(target_key, node, name, reserved)
+                        let id = self.register_target(target_key.clone(), node);
+                        self.deferred.push((id, node, target_key.file));
+                        id
                     }
                 };
                 mapping.push((member.key.clone(), id));
             } else {
-                self.error(
+                self.report(
                     Diagnostic::warning(format!("discriminator mapping `{}` names no schema", member.key))
                         .at(member.value.span, "cannot resolve this target; the mapping entry is ignored"),
                 );
@@ -586,7 +699,7 @@ impl<'d> Lowerer<'d> {
             let name = self.variant_name(&ty);
             variants.push(Variant { name, ty, tags: Vec::new() });
         }
-        self.types[id.0].kind = TypeKind::Union(Union { kind: UnionKind::OneOf, variants, discriminator: None });
+        self.define(id, TypeKind::Union(Union { kind: UnionKind::OneOf, variants, discriminator: None }));
         Ty::Named(id)
     }
 
@@ -602,9 +715,14 @@ impl<'d> Lowerer<'d> {
         let mut strings = Vec::new();
         let mut integers = Vec::new();
         let mut other = false;
+        // Under `type: string`, YAML's unquoted `01` or `1.0` are strings as written.
+        let wants_strings = types == [JsonType::String];
         for value in values.items() {
             match &value.value {
                 Value::String(s) => strings.push(s.clone()),
+                Value::Int(_) | Value::Float(_) | Value::Bool(_) if wants_strings => {
+                    strings.push(self.source_text(value).to_owned())
+                }
                 Value::Int(i) => integers.push(*i),
                 Value::Null => {}
                 _ => other = true,
@@ -627,7 +745,7 @@ impl<'d> Lowerer<'d> {
             });
         }
         let id = self.slot(slot, hint, node);
-        self.types[id.0].kind = TypeKind::Enum(Enum { values, open });
+        self.define(id, TypeKind::Enum(Enum { values, open }));
         Ty::Named(id)
     }
 }
