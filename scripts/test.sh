@@ -20,7 +20,7 @@ section "Rust: unit, integration, UI and golden tests (SQLite for the sync serve
 cargo test --workspace --locked
 
 section "sync-server on Postgres, and the official Electric client against it"
-bash tests/run-server-tests.sh
+bash tests/run-server-tests.sh --after-workspace-tests
 
 section "TypeScript: tsc --strict over the corpus, golden files, React tests on a real server"
 bash tests/typescript/run.sh

@@ -178,3 +178,14 @@ fn resources_without_an_item_path_have_list_and_create_only() {
     assert_eq!(resource.key.param, None);
     assert_eq!(resource.operations().count(), 1);
 }
+
+#[test]
+fn an_item_path_addressed_by_another_type_than_the_key_is_not_joined() {
+    let text = spec(&contacts("    x-sync: live\n"), "")
+        .replace("        id: {type: string}\n", "        id: {type: integer}\n");
+    let loaded = load_ok(&text);
+    let resource = &loaded.api.resources[0];
+    assert_eq!(resource.item_path, None);
+    assert_eq!((resource.get, resource.update, resource.delete), (None, None, None));
+    insta::assert_snapshot!(loaded.render_warnings(sync_build::Style::Plain));
+}

@@ -59,7 +59,26 @@ impl<'d> Lowerer<'d> {
                     continue;
                 }
             };
-            let item_path = self.item_path(&collection_path);
+            let item_path = self.item_path(&collection_path).filter(|(path, param)| {
+                // `/teams/{team_slug}` beside teams keyed by an integer `id` addresses teams by
+                // something else: it is not the item path of the resource.
+                let param_ty = self.path_param_ty(path, param);
+                let fits = match (param_ty.as_ref().and_then(|ty| self.scalar_kind(ty)), self.scalar_kind(&candidate.key.ty)) {
+                    (Some(param_kind), Some(key_kind)) => param_kind == key_kind,
+                    _ => true,
+                };
+                if !fits && mode == SyncMode::Live && let Some((_, span)) = explicit.or(default_sync) {
+                    self.report(
+                        Diagnostic::warning(format!(
+                            "`{path}` is not taken as the item path of `{collection_path}`: `{{{param}}}` is not the type of the key `{}`",
+                            candidate.key.field
+                        ))
+                        .at(span, "this resource gets no get, update or delete")
+                        .help("name the field the item path addresses with `x-sync-key`"),
+                    );
+                }
+                fits
+            });
             let find = |lowerer: &Self, path: &str, method: Method| {
                 lowerer.operations.iter().position(|o| o.path == path && o.method == method).map(OperationId)
             };
@@ -223,6 +242,26 @@ impl<'d> Lowerer<'d> {
             };
         }
         current
+    }
+
+    /// The type of path parameter `param` on the operations of `path`.
+    fn path_param_ty(&self, path: &str, param: &str) -> Option<Ty> {
+        self.operations
+            .iter()
+            .filter(|op| op.path == path)
+            .flat_map(|op| &op.params)
+            .find(|p| p.name == param && p.location == crate::model::ParamLocation::Path)
+            .map(|p| p.ty.clone())
+    }
+
+    /// `string`, `integer` or `number` for a key-like type, seen through aliases.
+    fn scalar_kind(&self, ty: &Ty) -> Option<&'static str> {
+        match self.resolve_alias(ty) {
+            Ty::String(_) | Ty::Literal(crate::model::Literal::String(_)) => Some("string"),
+            Ty::Integer(_) | Ty::Literal(crate::model::Literal::Integer(_)) => Some("integer"),
+            Ty::Number(_) => Some("number"),
+            _ => None,
+        }
     }
 
     /// `/contacts/{id}` for `/contacts`: the path one parameter segment longer, and that
