@@ -68,6 +68,11 @@ impl Documents {
         id
     }
 
+    /// The sources, kept for diagnostics, and the parsed trees, no longer needed.
+    pub fn into_parts(self) -> (SourceMap, Vec<Option<Node>>) {
+        (self.sources, self.roots)
+    }
+
     pub fn root(&self) -> &Node {
         self.roots[0].as_ref().expect("the root document parsed, or reading failed")
     }
