@@ -14,7 +14,9 @@ const SCAN_LIMIT: usize = 16;
 
 /// Four hex digits, and nothing else (`from_str_radix` would also take a sign).
 fn parse_hex4(text: &str) -> Option<u32> {
-    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| u32::from_str_radix(text, 16).ok()).flatten()
+    (text.len() == 4 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u32::from_str_radix(text, 16).ok())
+        .flatten()
 }
 
 /// Deeper nesting than any real spec has; the limit keeps hostile input from exhausting the stack.

@@ -29,8 +29,14 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
-    let mut builder =
-        Builder { positions: Positions::new(text), file, anchors: HashMap::new(), expanded: 0, stack: Vec::new(), root: None };
+    let mut builder = Builder {
+        positions: Positions::new(text),
+        file,
+        anchors: HashMap::new(),
+        expanded: 0,
+        stack: Vec::new(),
+        root: None,
+    };
     for event in Parser::new_from_str(text) {
         match event {
             Ok((event, span)) => {

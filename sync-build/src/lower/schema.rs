@@ -285,9 +285,12 @@ impl<'d> Lowerer<'d> {
                         // `A: {allOf: [$ref: B]}`, `B: {allOf: [$ref: A]}`: nothing could ever
                         // be a value of these types.
                         self.report(
-                            Diagnostic::error(format!("`{}` is defined only in terms of itself", self.types[id.0].name))
-                                .at(first_line(node.span), "this schema never reaches a type, properties or values")
-                                .help("give the schema properties or a type, or break the cycle of references"),
+                            Diagnostic::error(format!(
+                                "`{}` is defined only in terms of itself",
+                                self.types[id.0].name
+                            ))
+                            .at(first_line(node.span), "this schema never reaches a type, properties or values")
+                            .help("give the schema properties or a type, or break the cycle of references"),
                         );
                     } else {
                         self.define(id, TypeKind::Alias(strip_nullable(ty.clone())));

@@ -81,7 +81,8 @@ impl ClientNames {
                     keys: param_keys(op),
                     required: op.params.iter().any(|p| p.required),
                 });
-                let error = op.errors().next().is_some().then(|| module.declare(&format!("{} Error", op.name), Case::Pascal));
+                let error =
+                    op.errors().next().is_some().then(|| module.declare(&format!("{} Error", op.name), Case::Pascal));
                 OperationApi { function, params, error }
             })
             .collect();
@@ -309,7 +310,11 @@ fn error_type(out: &mut String, printer: &mut TyPrinter<'_>, op: &Operation, fun
     let body = if bodies.len() == 1 { bodies.remove(0) } else { TypeDoc::Union(bodies) };
     out.push('\n');
     let _ = writeln!(out, "/** What `{function}` rejects with when the API answers with an error status. */");
-    let _ = writeln!(out, "{}", alias_line(&format!("export type {name}"), &TypeDoc::Generic("ApiError".to_owned(), vec![body])));
+    let _ = writeln!(
+        out,
+        "{}",
+        alias_line(&format!("export type {name}"), &TypeDoc::Generic("ApiError".to_owned(), vec![body]))
+    );
 }
 
 /// `{head} = <ty>;` for a generic, laid out as prettier lays out an alias.
@@ -318,7 +323,8 @@ fn alias_line(head: &str, ty: &TypeDoc) -> String {
     if fits(&flat) {
         return flat;
     }
-    let breakable = matches!(ty, TypeDoc::Generic(_, args) if !(args.len() == 1 && matches!(args[0], TypeDoc::Text(_))));
+    let breakable =
+        matches!(ty, TypeDoc::Generic(_, args) if !(args.len() == 1 && matches!(args[0], TypeDoc::Text(_))));
     match ty {
         TypeDoc::Generic(name, _) if breakable && fits(&format!("{head} = {name}<")) => {
             format!("{head} = {};", ty.layout("", head.chars().count() + 3, 1))

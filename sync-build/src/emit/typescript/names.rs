@@ -73,10 +73,7 @@ impl Module {
     /// A module that uses no globals but `reserved` (`types.ts` refers only to `Record` and
     /// `Blob`), so a spec's `Error` keeps its name there.
     pub fn with_globals<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
-        Module {
-            taken: reserved.into_iter().map(str::to_owned).collect(),
-            ..Module::default()
-        }
+        Module { taken: reserved.into_iter().map(str::to_owned).collect(), ..Module::default() }
     }
 
     /// A declared name: `name` converted to `case` and made unique here.

@@ -468,12 +468,17 @@ impl Ctx<'_> {
                 args.push("write.body".to_owned());
             }
             args.push("options".to_owned());
-            let broken = format!("{{\n{}\n    }}", fields.iter().map(|f| format!("      {f};")).collect::<Vec<_>>().join("\n"));
+            let broken =
+                format!("{{\n{}\n    }}", fields.iter().map(|f| format!("      {f};")).collect::<Vec<_>>().join("\n"));
             members.push(Member { flat: format!("{{ {} }}", fields.join("; ")), broken: Some(broken) });
             cases.push((kind, self.client_fn(op_id), args));
         }
         out.push('\n');
-        doc_comment(out, "", [Some(format!("A write of the {}, as queued until the API has it.", resource.name).as_str())]);
+        doc_comment(
+            out,
+            "",
+            [Some(format!("A write of the {}, as queued until the API has it.", resource.name).as_str())],
+        );
         union_alias(out, &format!("type {write_type}"), &members);
         let sync_ty = self.sync("Sync");
         let read_txids = self.sync("readTxids");
@@ -510,11 +515,7 @@ impl Ctx<'_> {
             .as_ref()
             .and_then(|b| body_fields(self.api, &b.ty))
             .is_some_and(|fields| fields.contains(&resource.key.field.as_str()));
-        if body_has_key {
-            format!("{} ?? {fresh}()", member(body, &resource.key.field))
-        } else {
-            format!("{fresh}()")
-        }
+        if body_has_key { format!("{} ?? {fresh}()", member(body, &resource.key.field)) } else { format!("{fresh}()") }
     }
 
     /// Opens the collection factory's body: the outbox, then `const options = fn({`.
@@ -527,7 +528,14 @@ impl Ctx<'_> {
     }
 
     /// Closes the factory: makes the collection and re-applies an earlier session's writes.
-    fn factory_close(&mut self, out: &mut String, resource: &Resource, plan: &Plan, create_collection: &str, item: &str) {
+    fn factory_close(
+        &mut self,
+        out: &mut String,
+        resource: &Resource,
+        plan: &Plan,
+        create_collection: &str,
+        item: &str,
+    ) {
         let _ = writeln!(out, "    }});");
         if plan.send_write.is_none() {
             let _ = writeln!(out, "    return {create_collection}(options);");

@@ -18,12 +18,7 @@ fn field(name: &str, ty: Ty, required: bool) -> Field {
 }
 
 fn named(name: &str, doc: Option<&str>, kind: TypeKind) -> TypeDef {
-    TypeDef {
-        name: name.into(),
-        doc: doc.map(str::to_owned),
-        deprecated: false,
-        kind,
-    }
+    TypeDef { name: name.into(), doc: doc.map(str::to_owned), deprecated: false, kind }
 }
 
 fn op(name: &str, method: Method, path: &str, params: Vec<Param>, body: Option<Ty>, reply: Option<Ty>) -> Operation {
@@ -47,11 +42,7 @@ fn op(name: &str, method: Method, path: &str, params: Vec<Param>, body: Option<T
         responses: vec![Response {
             status: Status::Code(if reply.is_some() { 200 } else { 204 }),
             doc: None,
-            body: reply.map(|ty| ResponseBody {
-                content_type: "application/json".into(),
-                media: MediaKind::Json,
-                ty,
-            }),
+            body: reply.map(|ty| ResponseBody { content_type: "application/json".into(), media: MediaKind::Json, ty }),
         }],
         sync: SyncMode::Push,
     }
@@ -102,7 +93,10 @@ fn contacts(mode: SyncMode, source: SyncSource) -> Api {
         named(
             "Error",
             None,
-            TypeKind::Struct(Struct { fields: vec![field("message", Ty::String(StringFormat::Plain), true)], additional: None }),
+            TypeKind::Struct(Struct {
+                fields: vec![field("message", Ty::String(StringFormat::Plain), true)],
+                additional: None,
+            }),
         ),
     ];
     let list = Ty::Array(Box::new(Ty::Named(contact)));
@@ -110,7 +104,14 @@ fn contacts(mode: SyncMode, source: SyncSource) -> Api {
         op("listContacts", Method::Get, "/contacts", vec![], None, Some(list)),
         op("createContact", Method::Post, "/contacts", vec![], Some(Ty::Named(new_contact)), Some(Ty::Named(contact))),
         op("getContact", Method::Get, "/contacts/{id}", vec![id_param()], None, Some(Ty::Named(contact))),
-        op("updateContact", Method::Patch, "/contacts/{id}", vec![id_param()], Some(Ty::Named(new_contact)), Some(Ty::Named(contact))),
+        op(
+            "updateContact",
+            Method::Patch,
+            "/contacts/{id}",
+            vec![id_param()],
+            Some(Ty::Named(new_contact)),
+            Some(Ty::Named(contact)),
+        ),
         op("deleteContact", Method::Delete, "/contacts/{id}", vec![id_param()], None, None),
     ];
     Api {
@@ -185,7 +186,8 @@ fn push_and_live_use_their_own_engines() {
     // PATCH sends only the changed fields, and only the schema's: never TanStack DB's `$` props.
     assert!(live.contains("      onUpdate: async") && live.contains("mutation.changes,\n"), "{live}");
     assert!(live.contains("const UPDATE_CONTACT_FIELDS = [\"id\", \"name\"] as const;"));
-    let shape = SyncSource::Shape(Shape { table: "contacts".into(), where_clause: Some("x = 1".into()), columns: Vec::new() });
+    let shape =
+        SyncSource::Shape(Shape { table: "contacts".into(), where_clause: Some("x = 1".into()), columns: Vec::new() });
     let streamed = file(&contacts(SyncMode::Live, shape), "resources.ts");
     assert!(streamed.contains("electricCollectionOptions({") && streamed.contains("where: \"x = 1\","));
     assert!(streamed.contains("readTxids(response, txids)"));
@@ -223,13 +225,19 @@ fn discriminated_unions_narrow_each_variant() {
             discriminator: Some("kind".into()),
             variants: vec![
                 Variant { name: "Contact".into(), ty: Ty::Named(TypeId(0)), tags: vec!["person".into()] },
-                Variant { name: "Error".into(), ty: Ty::Named(TypeId(2)), tags: vec!["error".into(), "failure".into()] },
+                Variant {
+                    name: "Error".into(),
+                    ty: Ty::Named(TypeId(2)),
+                    tags: vec!["error".into(), "failure".into()],
+                },
             ],
         }),
     ));
     let types = file(&api, "types.ts");
     assert!(
-        types.contains("export type Party =\n  (Contact & { kind: \"person\" }) | (Error & { kind: \"error\" | \"failure\" });"),
+        types.contains(
+            "export type Party =\n  (Contact & { kind: \"person\" }) | (Error & { kind: \"error\" | \"failure\" });"
+        ),
         "{types}"
     );
 }
@@ -246,7 +254,11 @@ fn error_types_name_the_declared_error_bodies() {
     let error_body = |status| Response {
         status,
         doc: None,
-        body: Some(ResponseBody { content_type: "application/json".into(), media: MediaKind::Json, ty: Ty::Named(TypeId(2)) }),
+        body: Some(ResponseBody {
+            content_type: "application/json".into(),
+            media: MediaKind::Json,
+            ty: Ty::Named(TypeId(2)),
+        }),
     };
     api.operations[1].responses.push(error_body(Status::Code(409)));
     api.operations[1].responses.push(error_body(Status::Default));

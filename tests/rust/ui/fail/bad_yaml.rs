@@ -1,0 +1,3 @@
+sync_macros::sync_api!("../../../../tests/rust/ui/specs/bad-yaml.yaml");
+
+fn main() {}

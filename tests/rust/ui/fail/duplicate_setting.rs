@@ -1,0 +1,3 @@
+sync_macros::sync_api!(spec = "../../../../tests/rust/ui/specs/../../specs/contacts.yaml", module = a, module = b);
+
+fn main() {}

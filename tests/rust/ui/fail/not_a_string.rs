@@ -1,0 +1,3 @@
+sync_macros::sync_api!(openapi.yaml);
+
+fn main() {}

@@ -1,0 +1,3 @@
+sync_macros::sync_api!(spec = "../../../../tests/rust/ui/specs/../../specs/contacts.yaml", modle = api);
+
+fn main() {}
