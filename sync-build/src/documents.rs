@@ -68,9 +68,9 @@ impl Documents {
         id
     }
 
-    /// The sources, kept for diagnostics, and the parsed trees, no longer needed.
-    pub fn into_parts(self) -> (SourceMap, Vec<Option<Node>>) {
-        (self.sources, self.roots)
+    /// The sources, kept for diagnostics; the parsed trees are no longer needed.
+    pub fn into_sources(self) -> SourceMap {
+        self.sources
     }
 
     pub fn root(&self) -> &Node {

@@ -82,8 +82,7 @@ pub fn load_text(path: impl AsRef<Path>, text: impl Into<String>) -> Result<Load
 
 fn finish(docs: Documents, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
     let api = if docs.parsed() { lower::lower(&docs, &mut diagnostics) } else { None };
-    let (sources, trees) = docs.into_parts();
-    drop_in_background(trees);
+    let sources = docs.into_sources();
     // Errors first, each group in the order found: the first thing shown is the first to fix.
     diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
     match api {
@@ -92,11 +91,4 @@ fn finish(docs: Documents, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, L
         }
         _ => Err(LoadError { diagnostics, sources }),
     }
-}
-
-/// Freeing a large spec's tree (a million small allocations) takes a fifth of loading it, and
-/// nothing waits on it: another thread does it. When no thread can be had, `spawn` drops the
-/// closure, and the tree with it, right here.
-fn drop_in_background<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().name("sync-build-drop".into()).spawn(move || drop(value));
 }
