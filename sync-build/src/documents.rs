@@ -29,13 +29,8 @@ impl Documents {
     /// Reads the root spec and every file it reaches through `$ref`. Problems with the files are
     /// diagnostics; only an unreadable root file is an `Err` (there is no text to point into).
     pub fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Documents, Diagnostic> {
-        let mut documents = Documents { sources: SourceMap::default(), roots: Vec::new() };
         let text = read_text(path).map_err(Diagnostic::error)?;
-        documents.add(normalize(path), text, diagnostics);
-        if documents.parsed() {
-            documents.follow_file_refs(diagnostics);
-        }
-        Ok(documents)
+        Ok(Documents::from_text(path, text, diagnostics))
     }
 
     /// A spec given as text (tests, and callers that hold the spec in memory). Relative-file
