@@ -2,27 +2,45 @@
 # The whole test suite, as CI runs it (`.ci/run` calls this). On a fresh machine it installs what
 # it needs: npm packages from the committed lockfiles, and Debian's postgresql for the Postgres
 # run of the sync-server suite (skipped with a notice where apt-get is not available).
+# Each step's time is printed at the end; the run stops at the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-section() { printf '\n==> %s\n' "$*"; }
 
 if [ ! -d ../shared/corpus/specs ]; then
   echo "error: the spec corpus is missing: expected ../shared/corpus/specs beside the repo" >&2
   exit 1
 fi
 
-section "Rust: formatting and lints"
-cargo fmt --all --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+timings=()
+suite_start=$SECONDS
+# step NAME COMMAND...: runs one step, records how long it took.
+step() {
+  local name=$1
+  shift
+  printf '\n==> %s\n' "$name"
+  local start=$SECONDS
+  "$@"
+  timings+=("$(printf '%5ds  %s' $((SECONDS - start)) "$name")")
+}
+print_timings() {
+  printf '\n==> Step times\n'
+  printf '%s\n' "${timings[@]}"
+  printf '%5ds  total\n' $((SECONDS - suite_start))
+}
+trap print_timings EXIT
 
-section "Rust: unit, integration, UI and golden tests (SQLite for the sync server)"
-cargo test --workspace --locked
+step "Rust: formatting" cargo fmt --all --check
+step "Rust: clippy over the workspace" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "Rust: unit, integration, UI, golden and corpus tests (SQLite for the sync server)" \
+  cargo test --workspace --locked
+step "sync-server on Postgres, and the official Electric client against it" \
+  bash tests/run-server-tests.sh --after-workspace-tests
+step "TypeScript: tsc --strict over the corpus, golden files, React tests on a real server" \
+  bash tests/typescript/run.sh
+for lang in kotlin swift; do
+  if [ -f "tests/$lang/run.sh" ]; then
+    step "${lang^}: generated clients compiled and tested against a real server" bash "tests/$lang/run.sh"
+  fi
+done
 
-section "sync-server on Postgres, and the official Electric client against it"
-bash tests/run-server-tests.sh --after-workspace-tests
-
-section "TypeScript: tsc --strict over the corpus, golden files, React tests on a real server"
-bash tests/typescript/run.sh
-
-section "All suites passed"
+printf '\n==> All suites passed\n'

@@ -19,9 +19,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::emit::GeneratedFile;
+use crate::emit::kotlin::{self, KotlinOptions};
 use crate::emit::rust::{self, RustOptions};
+use crate::emit::swift::{self, SwiftOptions};
 use crate::emit::typescript::{self, TypeScriptOptions};
-use crate::{LoadError, Style, load, write_if_changed};
+use crate::passes::{ModelOptions, Subset};
+use crate::{LoadError, Style, load_with, write_if_changed};
 
 /// Warnings beyond this many are counted, not printed, so a large spec cannot flood the build.
 const MAX_PRINTED_WARNINGS: usize = 20;
@@ -35,9 +38,10 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     typescript: Option<(PathBuf, TypeScriptOptions)>,
     swift: Option<PathBuf>,
-    kotlin: Option<PathBuf>,
+    kotlin: Option<(PathBuf, KotlinOptions)>,
     invalid_derives: Vec<String>,
     cargo_output: bool,
+    model_options: ModelOptions,
 }
 
 /// What [`Builder::generate`] did.
@@ -90,6 +94,7 @@ impl Builder {
             kotlin: None,
             invalid_derives: Vec::new(),
             cargo_output: true,
+            model_options: ModelOptions::default(),
         }
     }
 
@@ -131,15 +136,51 @@ impl Builder {
         self
     }
 
-    /// Writes the Swift client into `dir` (not built yet: [`generate`](Self::generate) fails).
+    /// Writes the Swift package (`Package.swift`, `Sources/<Module>/...`) into `dir`.
     pub fn swift(mut self, dir: impl AsRef<Path>) -> Self {
         self.swift = Some(dir.as_ref().to_owned());
         self
     }
 
-    /// Writes the Kotlin client into `dir` (not built yet: [`generate`](Self::generate) fails).
-    pub fn kotlin(mut self, dir: impl AsRef<Path>) -> Self {
-        self.kotlin = Some(dir.as_ref().to_owned());
+    /// Writes the Kotlin client, a Maven project (`pom.xml`, `src/main/kotlin/...`), into `dir`.
+    pub fn kotlin(self, dir: impl AsRef<Path>) -> Self {
+        self.kotlin_with(dir, KotlinOptions::default())
+    }
+
+    /// [`kotlin`](Self::kotlin) with options (the package, from
+    /// [`KotlinOptions::with_package`]).
+    pub fn kotlin_with(mut self, dir: impl AsRef<Path>, options: KotlinOptions) -> Self {
+        self.kotlin = Some((dir.as_ref().to_owned(), options));
+        self
+    }
+
+    /// Generates only the operations with one of these tags (and what they need); combines
+    /// with [`paths`](Self::paths) and [`operations`](Self::operations) as a union.
+    pub fn tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.subset().tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Generates only the operations under these path prefixes (`"/repos"`), by whole segments.
+    pub fn paths<S: Into<String>>(mut self, prefixes: impl IntoIterator<Item = S>) -> Self {
+        self.subset().paths.extend(prefixes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Generates only these operations, by `operationId`.
+    pub fn operations<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.subset().operations.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    fn subset(&mut self) -> &mut Subset {
+        self.model_options.subset.get_or_insert_with(Subset::default)
+    }
+
+    /// Enums reject values the spec does not list. By default an unknown value decodes into a
+    /// fallback variant, since APIs add values and an app in users' hands cannot be updated.
+    pub fn strict_enums(mut self) -> Self {
+        self.model_options.strict_enums = true;
         self
     }
 
@@ -154,12 +195,6 @@ impl Builder {
     pub fn generate(self) -> Result<Generated, BuildError> {
         if let Some(derive) = self.invalid_derives.first() {
             return Err(BuildError::Derive(derive.clone()));
-        }
-        if self.swift.is_some() {
-            return Err(BuildError::NotYetBuilt { language: "Swift" });
-        }
-        if self.kotlin.is_some() {
-            return Err(BuildError::NotYetBuilt { language: "Kotlin" });
         }
         let rust_target = match &self.rust_file {
             Some(name) => {
@@ -176,7 +211,7 @@ impl Builder {
         if self.cargo_output {
             println!("cargo:rerun-if-changed={}", self.spec.display());
         }
-        let loaded = load(&self.spec)?;
+        let loaded = load_with(&self.spec, &self.model_options)?;
         if self.cargo_output {
             for file in loaded.api.source_files.iter().filter(|f| **f != self.spec) {
                 println!("cargo:rerun-if-changed={}", file.display());
@@ -191,14 +226,35 @@ impl Builder {
             }
         }
 
+        // The languages are independent: the foreign ones are emitted on threads of their own
+        // while Rust (whose settings hold `syn` paths, which stay on one thread) is emitted
+        // here; then everything is written in a fixed order.
+        let api = &loaded.api;
+        let (rust_code, foreign) = std::thread::scope(|scope| {
+            let mut foreign: Vec<_> = Vec::new();
+            if let Some((dir, options)) = &self.typescript {
+                foreign.push((dir, scope.spawn(move || typescript::emit(api, options))));
+            }
+            if let Some(dir) = &self.swift {
+                foreign.push((dir, scope.spawn(move || swift::emit(api, &SwiftOptions::default()))));
+            }
+            if let Some((dir, options)) = &self.kotlin {
+                foreign.push((dir, scope.spawn(move || kotlin::emit(api, options))));
+            }
+            let rust = rust_target.as_ref().map(|_| rust::file(api, &self.rust_options));
+            let foreign: Vec<_> = foreign
+                .into_iter()
+                .map(|(dir, handle)| (dir, handle.join().expect("an emitter does not panic")))
+                .collect();
+            (rust, foreign)
+        });
         let mut generated = Generated::default();
-        if let Some(path) = rust_target {
-            let code = rust::file(&loaded.api, &self.rust_options);
+        if let (Some(path), Some(code)) = (rust_target, rust_code) {
             write_file(&path, &code, &mut generated)?;
             generated.rust_file = Some(path);
         }
-        if let Some((dir, options)) = &self.typescript {
-            for GeneratedFile { path, contents } in typescript::emit(&loaded.api, options) {
+        for (dir, files) in foreign {
+            for GeneratedFile { path, contents } in files {
                 write_file(&dir.join(path), &contents, &mut generated)?;
             }
         }
@@ -249,17 +305,36 @@ mod tests {
     }
 
     #[test]
-    fn foreign_languages_not_built_yet_are_clear_errors() {
+    fn swift_package_lands_in_its_folder() {
         let dir = scratch("swift");
         fs::write(dir.join("openapi.yaml"), SPEC).unwrap();
-        let err =
-            Builder::new(dir.join("openapi.yaml")).out_dir(&dir).swift(dir.join("ios")).cargo_output(false).generate();
-        assert_eq!(
-            err.unwrap_err().to_string(),
-            "Swift clients are not built yet: sync-patterns generates Rust and TypeScript today"
-        );
-        assert!(!dir.join("ios").exists(), "nothing is written for a failed build");
-        assert!(!dir.join("sync_api.rs").exists());
+        let generated = Builder::new(dir.join("openapi.yaml"))
+            .no_rust()
+            .swift(dir.join("ios"))
+            .cargo_output(false)
+            .generate()
+            .unwrap();
+        assert!(generated.written.contains(&dir.join("ios/Package.swift")));
+        assert!(generated.written.iter().all(|p| p.starts_with(dir.join("ios"))));
+        let models = fs::read_to_string(dir.join("ios/Sources/TAPI/Models.swift")).unwrap();
+        assert!(models.contains("public struct Thing: Codable, Hashable, Sendable {"), "{models}");
+    }
+
+    #[test]
+    fn kotlin_project_lands_in_its_folder() {
+        let dir = scratch("kotlin");
+        fs::write(dir.join("openapi.yaml"), SPEC).unwrap();
+        let options = KotlinOptions::with_package("com.example.t").unwrap();
+        let generated = Builder::new(dir.join("openapi.yaml"))
+            .no_rust()
+            .kotlin_with(dir.join("android"), options)
+            .cargo_output(false)
+            .generate()
+            .unwrap();
+        assert!(generated.written.contains(&dir.join("android/pom.xml")));
+        assert!(generated.written.iter().all(|p| p.starts_with(dir.join("android"))));
+        let models = fs::read_to_string(dir.join("android/src/main/kotlin/com/example/t/Models.kt")).unwrap();
+        assert!(models.contains("data class Thing("), "{models}");
     }
 
     #[test]

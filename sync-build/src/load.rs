@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity, Style, render_all};
 use crate::documents::Documents;
 use crate::lower;
 use crate::model::Api;
+use crate::passes::{self, ModelOptions};
 use crate::source::SourceMap;
 
 /// A spec that loaded: its model, and warnings about what was skipped or assumed.
@@ -62,10 +63,15 @@ impl LoadError {
 
 /// Loads the spec at `path` (YAML or JSON, OpenAPI 3.0 or 3.1) and every file it `$ref`s.
 pub fn load(path: impl AsRef<Path>) -> Result<Loaded, LoadError> {
+    load_with(path, &ModelOptions::default())
+}
+
+/// [`load`], with settings that shape the model: strict enums, or only part of the API.
+pub fn load_with(path: impl AsRef<Path>, options: &ModelOptions) -> Result<Loaded, LoadError> {
     let path = path.as_ref();
     let mut diagnostics = Vec::new();
     match Documents::read(path, &mut diagnostics) {
-        Ok(docs) => finish(docs, diagnostics),
+        Ok(docs) => finish(docs, diagnostics, options),
         Err(diagnostic) => {
             diagnostics.insert(0, diagnostic);
             Err(LoadError { diagnostics, sources: SourceMap::default() })
@@ -75,13 +81,28 @@ pub fn load(path: impl AsRef<Path>) -> Result<Loaded, LoadError> {
 
 /// Loads a spec held in memory; `path` names it in messages and anchors relative `$ref`s.
 pub fn load_text(path: impl AsRef<Path>, text: impl Into<String>) -> Result<Loaded, LoadError> {
-    let mut diagnostics = Vec::new();
-    let docs = Documents::from_text(path.as_ref(), text.into(), &mut diagnostics);
-    finish(docs, diagnostics)
+    load_text_with(path, text, &ModelOptions::default())
 }
 
-fn finish(docs: Documents, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
-    let api = if docs.parsed() { lower::lower(&docs, &mut diagnostics) } else { None };
+/// [`load_text`] with [`ModelOptions`].
+pub fn load_text_with(
+    path: impl AsRef<Path>,
+    text: impl Into<String>,
+    options: &ModelOptions,
+) -> Result<Loaded, LoadError> {
+    let mut diagnostics = Vec::new();
+    let docs = Documents::from_text(path.as_ref(), text.into(), &mut diagnostics);
+    finish(docs, diagnostics, options)
+}
+
+fn finish(docs: Documents, mut diagnostics: Vec<Diagnostic>, options: &ModelOptions) -> Result<Loaded, LoadError> {
+    let mut api = if docs.parsed() { lower::lower(&docs, options, &mut diagnostics) } else { None };
+    if let Some(model) = &mut api
+        && !diagnostics.iter().any(Diagnostic::is_error)
+        && let Err(error) = passes::run(model, options)
+    {
+        diagnostics.push(Diagnostic::error(error.to_string()));
+    }
     let sources = docs.into_sources();
     // Errors first, each group in the order found: the first thing shown is the first to fix.
     diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));

@@ -43,7 +43,40 @@ enum Command {
         /// Output directory; each language writes into a subdirectory when several are given.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// The package of the Kotlin client (`com.example.api`); from the spec's title otherwise.
+        #[arg(long, value_name = "PACKAGE")]
+        kotlin_package: Option<String>,
+        /// Appended to the TypeScript client's relative imports: `.js` for Node's ESM
+        /// resolution (`"moduleResolution": "nodenext"`); none for bundlers.
+        #[arg(long, value_name = "EXT", default_value = "")]
+        ts_import_extension: String,
     },
+}
+
+/// Settings that shape the model, for every language alike.
+#[derive(clap::Args)]
+struct ModelArgs {
+    /// Generate only operations with one of these tags (comma-separated), and what they need.
+    #[arg(long, value_delimiter = ',', value_name = "TAG")]
+    tags: Vec<String>,
+    /// Generate only operations under one of these path prefixes (`/repos`).
+    #[arg(long, value_delimiter = ',', value_name = "PREFIX")]
+    paths: Vec<String>,
+    /// Generate only these operations (by `operationId`).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    operations: Vec<String>,
+    /// Enums reject values the spec does not list (by default they decode into a fallback).
+    #[arg(long)]
+    strict_enums: bool,
+}
+
+impl ModelArgs {
+    fn options(self) -> sync_build::ModelOptions {
+        let subset = sync_build::Subset { tags: self.tags, paths: self.paths, operations: self.operations };
+        sync_build::ModelOptions { strict_enums: self.strict_enums, subset: (!subset.is_empty()).then_some(subset) }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,7 +96,21 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { spec } => check(&spec, style),
-        Command::Generate { spec, lang, out } => generate(&spec, &lang, &out, style),
+        Command::Generate { spec, lang, out, model, kotlin_package, ts_import_extension } => {
+            let kotlin = match kotlin_package.as_deref().map(sync_build::emit::kotlin::KotlinOptions::with_package) {
+                None => sync_build::emit::kotlin::KotlinOptions::default(),
+                Some(Ok(options)) => options,
+                Some(Err(error)) => {
+                    say_err!("error: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let typescript = sync_build::emit::typescript::TypeScriptOptions {
+                import_extension: ts_import_extension,
+                ..Default::default()
+            };
+            generate(&spec, &lang, &out, &model.options(), &kotlin, &typescript, style)
+        }
     }
 }
 
@@ -85,8 +132,16 @@ fn check(spec: &std::path::Path, style: Style) -> ExitCode {
     }
 }
 
-fn generate(spec: &std::path::Path, languages: &[Language], out: &std::path::Path, style: Style) -> ExitCode {
-    let loaded = match load(spec) {
+fn generate(
+    spec: &std::path::Path,
+    languages: &[Language],
+    out: &std::path::Path,
+    options: &sync_build::ModelOptions,
+    kotlin: &sync_build::emit::kotlin::KotlinOptions,
+    typescript: &sync_build::emit::typescript::TypeScriptOptions,
+    style: Style,
+) -> ExitCode {
+    let loaded = match sync_build::load_with(spec, options) {
         Ok(loaded) => loaded,
         Err(error) => {
             say_err!("{}", error.render(style));
@@ -97,8 +152,17 @@ fn generate(spec: &std::path::Path, languages: &[Language], out: &std::path::Pat
         say_err!("{}\n", loaded.render_warnings(style));
     }
     let several = languages.len() > 1;
-    for &language in languages {
-        let files = match emit(&loaded.api, language) {
+    // The languages are independent: emit them in parallel, then write in the order given.
+    let outputs: Vec<_> = std::thread::scope(|scope| {
+        let api = &loaded.api;
+        let handles: Vec<_> = languages
+            .iter()
+            .map(|&language| scope.spawn(move || (language, emit(api, language, kotlin, typescript))))
+            .collect();
+        handles.into_iter().map(|handle| handle.join().expect("an emitter thread does not panic")).collect()
+    });
+    for (language, files) in outputs {
+        let files = match files {
             Ok(files) => files,
             Err(message) => {
                 say_err!("error: {message}");
@@ -129,16 +193,19 @@ fn language_dir(language: Language) -> &'static str {
     }
 }
 
-fn emit(api: &sync_build::model::Api, language: Language) -> Result<Vec<sync_build::emit::GeneratedFile>, String> {
-    use sync_build::emit::{GeneratedFile, rust, typescript};
+fn emit(
+    api: &sync_build::model::Api,
+    language: Language,
+    kotlin_options: &sync_build::emit::kotlin::KotlinOptions,
+    typescript_options: &sync_build::emit::typescript::TypeScriptOptions,
+) -> Result<Vec<sync_build::emit::GeneratedFile>, String> {
+    use sync_build::emit::{GeneratedFile, kotlin, rust, swift, typescript};
     match language {
         Language::Rust => {
             Ok(vec![GeneratedFile { path: "api.rs".into(), contents: rust::file(api, &rust::RustOptions::default()) }])
         }
-        Language::Typescript => Ok(typescript::emit(api, &typescript::TypeScriptOptions::default())),
-        Language::Swift | Language::Kotlin => Err(format!(
-            "the {} emitter is not built yet; `sync-patterns check` already validates specs for it",
-            language_dir(language)
-        )),
+        Language::Typescript => Ok(typescript::emit(api, typescript_options)),
+        Language::Swift => Ok(swift::emit(api, &swift::SwiftOptions::default())),
+        Language::Kotlin => Ok(kotlin::emit(api, kotlin_options)),
     }
 }

@@ -58,7 +58,7 @@ pub struct TypeDef {
     pub kind: TypeKind,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypeKind {
     /// An object with known properties.
     Struct(Struct),
@@ -71,7 +71,7 @@ pub enum TypeKind {
     Alias(Ty),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Struct {
     /// In the schema's property order; `allOf` parts are merged in order.
     pub fields: Vec<Field>,
@@ -80,7 +80,7 @@ pub struct Struct {
     pub additional: Option<Ty>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
     /// The property name on the wire.
     pub name: String,
@@ -98,7 +98,7 @@ pub struct Field {
     pub default: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Enum {
     pub values: Vec<EnumValue>,
     /// The spec says more values may appear (`x-extensible-enum`, or `x-enum-open: true`): decode
@@ -106,13 +106,13 @@ pub struct Enum {
     pub open: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EnumValue {
     String(String),
     Integer(i64),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Union {
     pub kind: UnionKind,
     pub variants: Vec<Variant>,
@@ -120,7 +120,7 @@ pub struct Union {
     pub discriminator: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UnionKind {
     /// Exactly one variant matches.
     OneOf,
@@ -128,7 +128,7 @@ pub enum UnionKind {
     AnyOf,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Variant {
     /// Unique within the union: the named type's name, or a name from the variant's shape
     /// (`String`, `Integer`, `Array`, ...).
@@ -140,7 +140,7 @@ pub struct Variant {
 }
 
 /// The type of a value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
     /// Anything JSON: `{}`, `true`, or a schema with no type the emitters can use.
     Any,
@@ -158,21 +158,21 @@ pub enum Ty {
     Nullable(Box<Ty>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntFormat {
     Int32,
     /// `int64`, and integers with no format.
     Int64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FloatFormat {
     Float,
     /// `double`, and numbers with no format.
     Double,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StringFormat {
     Plain,
     /// RFC 3339 `date-time`.
@@ -184,7 +184,7 @@ pub enum StringFormat {
     Binary,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Literal {
     String(String),
     Integer(i64),
@@ -316,6 +316,23 @@ pub struct RequestBody {
     pub ty: Ty,
     pub required: bool,
     pub doc: Option<String>,
+    /// For form and multipart bodies: how each listed property is encoded (the media type's
+    /// `encoding` map), in the order written. A property not listed uses `style: form`,
+    /// `explode: true`, as OpenAPI says.
+    pub encoding: Vec<PropertyEncoding>,
+}
+
+/// How one property of a form or multipart body is encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyEncoding {
+    /// The property's wire name.
+    pub name: String,
+    /// `form` (the default) or `deepObject` (Stripe's `items[0][price]=...`); the delimited
+    /// styles apply to arrays.
+    pub style: ParamStyle,
+    pub explode: bool,
+    /// `contentType` of a multipart part, when the spec sets one.
+    pub content_type: Option<String>,
 }
 
 /// How a body travels; decides how emitters encode and decode it.

@@ -4,7 +4,12 @@
 //! ```ignore
 //! sync_macros::sync_api!("openapi.yaml");
 //! sync_macros::sync_api!(spec = "openapi.yaml", module = api, derives = [Eq, Hash]);
+//! // Only part of a large API, and enums that reject unlisted values:
+//! sync_macros::sync_api!(spec = "github.json", tags = ["repos", "issues"], strict_enums = true);
 //! ```
+//!
+//! `tags`, `paths` (path prefixes) and `operations` (`operationId`s) each select operations; an
+//! operation matching any of them is generated, with the resources and types it needs.
 //!
 //! The spec path is relative to the calling crate's `CARGO_MANIFEST_DIR`. The expansion
 //! `include_str!`s the spec and every file it `$ref`s, so cargo recompiles when one changes.
@@ -37,6 +42,15 @@ struct Settings {
     spec: LitStr,
     module: Option<Ident>,
     derives: Vec<syn::Path>,
+    model: sync_build::ModelOptions,
+}
+
+/// `["a", "b"]`.
+fn string_list(input: ParseStream) -> syn::Result<Vec<String>> {
+    let content;
+    bracketed!(content in input);
+    let items = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+    Ok(items.into_iter().map(|lit| lit.value()).collect())
 }
 
 impl Parse for Settings {
@@ -44,6 +58,9 @@ impl Parse for Settings {
         let mut spec = None;
         let mut module = None;
         let mut derives = None;
+        let mut strict_enums = None;
+        let mut subset = sync_build::Subset::default();
+        let mut seen_lists: Vec<String> = Vec::new();
         if input.peek(LitStr) {
             spec = Some(input.parse::<LitStr>()?);
             if !input.is_empty() {
@@ -79,10 +96,30 @@ impl Parse for Settings {
                     let paths = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
                     derives = Some(paths.into_iter().collect());
                 }
+                "strict_enums" => {
+                    if strict_enums.is_some() {
+                        return Err(duplicate());
+                    }
+                    strict_enums = Some(input.parse::<syn::LitBool>()?.value);
+                }
+                list @ ("tags" | "paths" | "operations") => {
+                    if seen_lists.iter().any(|seen| seen == list) {
+                        return Err(duplicate());
+                    }
+                    seen_lists.push(list.to_owned());
+                    let values = string_list(input)?;
+                    match list {
+                        "tags" => subset.tags = values,
+                        "paths" => subset.paths = values,
+                        _ => subset.operations = values,
+                    }
+                }
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown setting `{other}`: expected `spec`, `module` or `derives`"),
+                        format!(
+                            "unknown setting `{other}`: expected `spec`, `module`, `derives`, `tags`, `paths`, `operations` or `strict_enums`"
+                        ),
                     ));
                 }
             }
@@ -96,7 +133,11 @@ impl Parse for Settings {
                 "missing the spec: write `sync_api!(\"openapi.yaml\")` or `sync_api!(spec = \"openapi.yaml\", ...)`",
             )
         })?;
-        Ok(Settings { spec, module, derives: derives.unwrap_or_default() })
+        let model = sync_build::ModelOptions {
+            strict_enums: strict_enums.unwrap_or(false),
+            subset: (!subset.is_empty()).then_some(subset),
+        };
+        Ok(Settings { spec, module, derives: derives.unwrap_or_default(), model })
     }
 }
 
@@ -114,7 +155,7 @@ fn expand(settings: Settings) -> syn::Result<TokenStream2> {
     // Lexically cleaned (not canonicalised: the file may not exist), so messages show
     // `crate/openapi.yaml`, not `crate/sub/../openapi.yaml`.
     let path = clean(&manifest_dir.join(settings.spec.value()));
-    let loaded = sync_build::load(&path).map_err(|err| {
+    let loaded = sync_build::load_with(&path, &settings.model).map_err(|err| {
         syn::Error::new(settings.spec.span(), format!("the OpenAPI spec cannot be used:\n{}", err.render(Style::Plain)))
     })?;
     let options = RustOptions { derives: settings.derives };

@@ -11,6 +11,10 @@ pub enum Error<E = serde_json::Value> {
     /// Boxed so `Result<T, Error<E>>` stays small however large the spec's error type is.
     #[error("the server answered {status}: {body:?}")]
     Api { status: u16, body: Box<E> },
+    /// The server answered with an error status the spec declares without a JSON body (a bare
+    /// `404 Not Found`); whatever body came, usually none, is kept as text.
+    #[error("the server answered {status}{}", if body.is_empty() { String::new() } else { format!(": {body}") })]
+    Status { status: u16, body: String },
     /// The server answered with a status the spec does not declare; the body is kept as text.
     #[error("the server answered {status}, which the API does not declare: {body}")]
     UnexpectedStatus { status: u16, body: String },
@@ -38,9 +42,10 @@ impl<E> Error<E> {
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. } | Error::UnexpectedStatus { status, .. } | Error::Decode { status, .. } => {
-                Some(*status)
-            }
+            Error::Api { status, .. }
+            | Error::Status { status, .. }
+            | Error::UnexpectedStatus { status, .. }
+            | Error::Decode { status, .. } => Some(*status),
             Error::Timeout | Error::Transport(_) | Error::Encode(_) => None,
         }
     }
@@ -72,6 +77,7 @@ impl<E> Error<E> {
                     Err(_) => Error::UnexpectedStatus { status, body: value.to_string() },
                 }
             }
+            Error::Status { status, body } => Error::Status { status, body },
             Error::UnexpectedStatus { status, body } => Error::UnexpectedStatus { status, body },
             Error::Timeout => Error::Timeout,
             Error::Transport(err) => Error::Transport(err),
@@ -122,5 +128,8 @@ mod tests {
         assert_eq!(err.to_string(), r#"the server answered 422: Problem { message: "no name" }"#);
         assert_eq!(err.status(), Some(422));
         assert_eq!(Error::<Problem>::Timeout.status(), None);
+        let bare = Error::<Problem>::Status { status: 404, body: String::new() };
+        assert_eq!(bare.to_string(), "the server answered 404");
+        assert_eq!(bare.status(), Some(404));
     }
 }

@@ -8,21 +8,29 @@
 //!   authentication hook, timeouts).
 //! - [`Error`]: what a call returns when it fails, with the decoded error body when the spec
 //!   declares one.
+//! - [`Response`]: a successful answer's status and headers with its body, what every
+//!   generated `…_with_response` method returns.
+//! - [`File`]: a file part of a `multipart/form-data` body.
 //! - [`Resource`]: the unified per-resource handle (`api.contacts()`), the same type whether the
 //!   spec says `x-sync: push` or `x-sync: live`.
 //! - Re-exports: [`serde`], [`serde_json`], [`chrono`], [`uuid`], [`futures`].
 
 mod client;
 mod error;
+mod file;
+pub mod live;
 pub mod params;
 mod request;
 pub mod resource;
+mod response;
 pub mod serde_support;
 
 pub use client::{AuthHook, BuildError, Client, ClientBuilder};
 pub use error::Error;
+pub use file::File;
 pub use request::{ErrorStatus, Request};
-pub use resource::{LiveSource, Resource, ShapeSource, SyncMode};
+pub use resource::{LiveSource, Pending, Resource, ShapeSource, SyncMode};
+pub use response::Response;
 
 pub use reqwest::Method;
 

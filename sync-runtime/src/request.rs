@@ -6,9 +6,10 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::params::{self, Style};
+use crate::params::{self, Encoding, Style};
+use crate::response::Response;
 
-/// A response status the spec declares as an error with a body.
+/// A response status the spec declares as an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorStatus {
     Code(u16),
@@ -26,6 +27,35 @@ impl ErrorStatus {
             ErrorStatus::Default => !(200..300).contains(&status),
         }
     }
+
+    /// How specific a match is: an exact code wins over a range, a range over `default`.
+    fn rank(self) -> u8 {
+        match self {
+            ErrorStatus::Code(_) => 2,
+            ErrorStatus::Range(_) => 1,
+            ErrorStatus::Default => 0,
+        }
+    }
+}
+
+/// How the spec declares an error status an answer came with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Declaration {
+    WithBody,
+    WithoutBody,
+    None,
+}
+
+/// The most specific declaration matching `status`: an exact code over a range over
+/// `default`; with a body when both lists match equally.
+fn declaration(status: u16, with_body: &[ErrorStatus], without_body: &[ErrorStatus]) -> Declaration {
+    let best = |list: &[ErrorStatus]| list.iter().filter(|d| d.matches(status)).map(|d| d.rank()).max();
+    match (best(with_body), best(without_body)) {
+        (Some(with), Some(without)) if without > with => Declaration::WithoutBody,
+        (Some(_), _) => Declaration::WithBody,
+        (None, Some(_)) => Declaration::WithoutBody,
+        (None, None) => Declaration::None,
+    }
 }
 
 /// A request being built; finish it with one of the `send_*` methods. Encoding problems are
@@ -41,6 +71,7 @@ pub struct Request<'a> {
     body: Option<(Vec<u8>, String)>,
     accept: Option<&'static str>,
     declared_errors: &'static [ErrorStatus],
+    bodiless_errors: &'static [ErrorStatus],
     problem: Option<String>,
 }
 
@@ -56,6 +87,7 @@ impl<'a> Request<'a> {
             body: None,
             accept: None,
             declared_errors: &[],
+            bodiless_errors: &[],
             problem: None,
         }
     }
@@ -141,9 +173,16 @@ impl<'a> Request<'a> {
         }
     }
 
-    /// An `application/x-www-form-urlencoded` body.
-    pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match params::form_body(body) {
+    /// An `application/x-www-form-urlencoded` body, every property with the default encoding
+    /// (see [`params::form_body`]).
+    pub fn form<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        self.form_encoded(body, &[])
+    }
+
+    /// An `application/x-www-form-urlencoded` body whose properties follow the spec's
+    /// `encoding` (`deepObject`, `explode`, ...; see [`params::form_body`]).
+    pub fn form_encoded<T: Serialize + ?Sized>(mut self, body: &T, encodings: &[Encoding]) -> Self {
+        match params::form_body(body, encodings) {
             Ok(text) => {
                 self.body = Some((text.into_bytes(), "application/x-www-form-urlencoded".to_owned()));
                 self
@@ -152,38 +191,25 @@ impl<'a> Request<'a> {
         }
     }
 
-    /// A `multipart/form-data` body: one part per property of `body`; strings are sent as
-    /// they are, other values as JSON.
-    pub fn multipart<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        let fields = match serde_json::to_value(body) {
-            Ok(serde_json::Value::Object(fields)) => fields,
-            Ok(_) => return self.fail("multipart body: not an object".to_owned()),
-            Err(err) => return self.fail(format!("multipart body: {err}")),
-        };
-        // A boundary that cannot occur in the parts: check and lengthen if it does.
-        let mut boundary = String::from("sync-runtime-boundary-7f3a9c");
-        let parts: Vec<(String, String)> = fields
-            .into_iter()
-            .filter(|(_, value)| !value.is_null())
-            .map(|(name, value)| {
-                let text = match value {
-                    serde_json::Value::String(text) => text,
-                    other => other.to_string(),
-                };
-                (name, text)
-            })
-            .collect();
-        while parts.iter().any(|(name, text)| text.contains(&boundary) || name.contains(&boundary)) {
-            boundary.push('x');
+    /// A `multipart/form-data` body with the default part encodings; see
+    /// [`multipart_encoded`](Self::multipart_encoded).
+    pub fn multipart<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        self.multipart_encoded(body, &[])
+    }
+
+    /// A `multipart/form-data` body: one part per property of `body`, one per item of an array
+    /// of scalars or files. A [`crate::File`] is a file part (its bytes as they are, its file
+    /// name and media type); text and numbers are plain parts; objects and nested arrays are
+    /// `application/json` parts. An [`Encoding`]'s `content_type` sets a part's media type.
+    pub fn multipart_encoded<T: Serialize + ?Sized>(mut self, body: &T, encodings: &[Encoding]) -> Self {
+        match params::multipart_parts(body, encodings) {
+            Ok(parts) => {
+                let (bytes, content_type) = params::multipart_body(&parts);
+                self.body = Some((bytes, content_type));
+                self
+            }
+            Err(err) => self.fail(format!("multipart body: {err}")),
         }
-        let mut out = String::new();
-        for (name, text) in &parts {
-            let name = name.replace('"', "%22");
-            out.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{text}\r\n"));
-        }
-        out.push_str(&format!("--{boundary}--\r\n"));
-        self.body = Some((out.into_bytes(), format!("multipart/form-data; boundary={boundary}")));
-        self
     }
 
     /// A text body, sent as `content_type`.
@@ -204,20 +230,23 @@ impl<'a> Request<'a> {
         self
     }
 
-    /// The error statuses the spec declares with a body: those are decoded into the error type.
+    /// The error statuses the spec declares with a JSON body: those are decoded into the error
+    /// type ([`Error::Api`]).
     pub fn declared_errors(mut self, statuses: &'static [ErrorStatus]) -> Self {
         self.declared_errors = statuses;
         self
     }
 
+    /// The error statuses the spec declares without a JSON body (a bare `404`): those give
+    /// [`Error::Status`]. The most specific declaration wins: `404` over `4XX` over `default`.
+    pub fn bodiless_errors(mut self, statuses: &'static [ErrorStatus]) -> Self {
+        self.bodiless_errors = statuses;
+        self
+    }
+
     /// Sends and decodes a JSON answer.
     pub async fn send_json<T: DeserializeOwned, E: DeserializeOwned>(self) -> Result<T, Error<E>> {
-        let (status, body) = self.send().await?;
-        serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            status,
-            source,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
+        self.send().await?.json().map(Response::into_body)
     }
 
     /// Sends and ignores the answer's body.
@@ -227,19 +256,20 @@ impl<'a> Request<'a> {
 
     /// Sends and returns the answer's body as text.
     pub async fn send_text<E: DeserializeOwned>(self) -> Result<String, Error<E>> {
-        let (_, body) = self.send().await?;
-        Ok(String::from_utf8_lossy(&body).into_owned())
+        Ok(self.send().await?.text().into_body())
     }
 
     /// Sends and returns the answer's body as bytes.
     pub async fn send_bytes<E: DeserializeOwned>(self) -> Result<Vec<u8>, Error<E>> {
-        self.send().await.map(|(_, body)| body)
+        self.send().await.map(Response::into_body)
     }
 
-    /// Sends; a success status gives its body, any other an [`Error`].
-    async fn send<E: DeserializeOwned>(self) -> Result<(u16, Vec<u8>), Error<E>> {
+    /// Sends; a success status gives the answer with its body undecoded (see
+    /// [`Response::json`] and friends), any other an [`Error`].
+    pub async fn send<E: DeserializeOwned>(self) -> Result<Response<Vec<u8>>, Error<E>> {
         let client = self.client;
         let declared_errors = self.declared_errors;
+        let bodiless_errors = self.bodiless_errors;
         let is_write = !matches!(
             self.method,
             reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS | reqwest::Method::TRACE
@@ -247,20 +277,23 @@ impl<'a> Request<'a> {
         let request = self.into_request()?;
         let response = client.http().execute(request).await?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let body = response.bytes().await?.to_vec();
         if (200..300).contains(&status) {
             if is_write {
                 client.note_write();
             }
-            return Ok((status, body));
+            return Ok(Response::new(status, headers, body));
         }
-        if declared_errors.iter().any(|declared| declared.matches(status)) {
-            return match serde_json::from_slice(&body) {
-                Ok(body) => Err(Error::Api { status, body: Box::new(body) }),
-                Err(source) => Err(Error::Decode { status, source, body: String::from_utf8_lossy(&body).into_owned() }),
-            };
+        let text = || String::from_utf8_lossy(&body).into_owned();
+        match declaration(status, declared_errors, bodiless_errors) {
+            Declaration::WithBody => match serde_json::from_slice(&body) {
+                Ok(decoded) => Err(Error::Api { status, body: Box::new(decoded) }),
+                Err(source) => Err(Error::Decode { status, source, body: text() }),
+            },
+            Declaration::WithoutBody => Err(Error::Status { status, body: text() }),
+            Declaration::None => Err(Error::UnexpectedStatus { status, body: text() }),
         }
-        Err(Error::UnexpectedStatus { status, body: String::from_utf8_lossy(&body).into_owned() })
     }
 
     fn into_request<E>(self) -> Result<reqwest::Request, Error<E>> {
@@ -302,5 +335,22 @@ impl<'a> Request<'a> {
             auth(&mut request);
         }
         Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Declaration, ErrorStatus, declaration};
+
+    #[test]
+    fn the_most_specific_declaration_wins() {
+        let with_body = [ErrorStatus::Range(4), ErrorStatus::Code(422)];
+        let without_body = [ErrorStatus::Code(404), ErrorStatus::Default];
+        assert_eq!(declaration(404, &with_body, &without_body), Declaration::WithoutBody);
+        assert_eq!(declaration(409, &with_body, &without_body), Declaration::WithBody);
+        assert_eq!(declaration(422, &with_body, &without_body), Declaration::WithBody);
+        assert_eq!(declaration(503, &with_body, &without_body), Declaration::WithoutBody);
+        assert_eq!(declaration(503, &with_body, &[]), Declaration::None);
+        assert_eq!(declaration(404, &[ErrorStatus::Code(404)], &[ErrorStatus::Code(404)]), Declaration::WithBody);
     }
 }

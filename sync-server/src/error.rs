@@ -25,4 +25,6 @@ pub enum StoreError {
     CorruptLog { seq: u64, reason: String },
     #[error("database task failed: {0}")]
     Task(String),
+    #[error("the database is busy: every connection is in use")]
+    Busy,
 }

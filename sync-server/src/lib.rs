@@ -22,10 +22,25 @@
 //!     .await?;
 //! # let _ = (app, txid); Ok(()) }
 //! ```
+//!
+//! What keeps one request from crashing or starving the server, all configurable on
+//! [`ShapeServerBuilder`]: `where` clauses are bounded in length, nesting, conditions and
+//! values ([`WhereLimits`]), URLs in length (414), and every limit is a 400 that says which;
+//! snapshots are served in chunks of bounded rows and bytes (several responses, each ending in
+//! an offset, as Electric does), with a cap on chunks built at once; reads share a bounded
+//! connection pool (503 with `retry-after` when it stays exhausted); a live request answers at
+//! its deadline even while catching up. Who may read which rows and columns is the app's
+//! [`authorization hook`](ShapeServerBuilder::authorize); which browser origins may read is
+//! [`cors::Cors`] (same origin by default). Offsets carry a fingerprint of the log entry they
+//! name, so a database restored from a backup sends clients that are ahead of it a 409.
 
+mod auth;
+mod chunks;
 pub mod cors;
 mod cursor;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handle;
 mod http;
 mod messages;
@@ -38,7 +53,9 @@ mod store;
 mod value;
 mod where_clause;
 
+pub use auth::{Access, ShapeRequest};
 pub use error::StoreError;
 pub use server::{BuildError, ShapeServer, ShapeServerBuilder};
 pub use store::{DatabaseKind, Store, Txid, WriteTx};
 pub use value::{Row, SqlValue};
+pub use where_clause::Limits as WhereLimits;

@@ -24,6 +24,11 @@ impl<'s> MessageWriter<'s> {
         MessageWriter { shape, key_positions: shape.key_positions(), relation, out: b"[".to_vec(), count: 0 }
     }
 
+    /// Bytes of the body so far.
+    pub fn body_len(&self) -> usize {
+        self.out.len()
+    }
+
     /// Change messages written so far (control messages excluded).
     pub fn change_count(&self) -> usize {
         self.count

@@ -1,6 +1,17 @@
-//! Shape log offsets. The change log has one position per captured row change, assigned in
-//! commit order; the offset `{position}_0` means "everything up to and including `position`".
-//! The second part exists because Electric offsets are `{tx}_{op}`; it is always 0 here.
+//! Shape log offsets, `{position}_{check}`. The change log has one position per captured row
+//! change, assigned in commit order; the offset means "everything up to and including
+//! `position`". Electric offsets are `{tx}_{op}`; clients treat them as opaque, and the second
+//! part is used for two things here:
+//!
+//! - below 2^32 it is the fingerprint of the log entry at `position` (0: not checked, for
+//!   offsets written by hand or by older servers). A database restored from a backup reuses
+//!   positions for different entries, so a client coming back with an offset the database no
+//!   longer has (or has with another entry) is told to refetch instead of missing changes.
+//! - from 2^32 it names a snapshot chunk: the initial rows are served in several responses,
+//!   each ending in an offset that names where the next one starts (see `crate::chunks`).
+
+/// Where snapshot chunk ids start.
+pub const CHUNK_ID_BASE: u64 = 1 << 32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestOffset {
@@ -8,8 +19,11 @@ pub enum RequestOffset {
     BeforeAll,
     /// `now`: skip the snapshot, start at the current end of the log.
     Now,
-    /// A position returned earlier in `electric-offset`.
-    At(u64),
+    /// A log position returned earlier in `electric-offset`, with the fingerprint of its entry
+    /// (0 if unchecked).
+    At { position: u64, fingerprint: u32 },
+    /// The next chunk of a snapshot taken at log position `head`.
+    Chunk { head: u64, id: u64 },
 }
 
 impl RequestOffset {
@@ -19,21 +33,34 @@ impl RequestOffset {
             "now" => Ok(RequestOffset::Now),
             _ => {
                 let invalid = || {
+                    let shown: String = text.chars().take(64).collect();
                     format!(
-                        "`{text}` is not an offset: expected -1, now, or an offset returned in electric-offset (like 0_0)"
+                        "`{shown}` is not an offset: expected -1, now, or an offset returned in electric-offset (like 0_0)"
                     )
                 };
-                let (position, op) = text.split_once('_').ok_or_else(invalid)?;
+                let (position, check) = text.split_once('_').ok_or_else(invalid)?;
+                let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+                if !digits(position) || !digits(check) {
+                    return Err(invalid());
+                }
                 let position: u64 = position.parse().map_err(|_| invalid())?;
-                op.parse::<u64>().map_err(|_| invalid())?;
-                Ok(RequestOffset::At(position))
+                let check: u64 = check.parse().map_err(|_| invalid())?;
+                Ok(match u32::try_from(check) {
+                    Ok(fingerprint) => RequestOffset::At { position, fingerprint },
+                    Err(_) if check >= CHUNK_ID_BASE => RequestOffset::Chunk { head: position, id: check },
+                    Err(_) => return Err(invalid()),
+                })
             }
         }
     }
 }
 
-pub fn format_offset(position: u64) -> String {
-    format!("{position}_0")
+pub fn format_offset(position: u64, fingerprint: u32) -> String {
+    format!("{position}_{fingerprint}")
+}
+
+pub fn format_chunk_offset(head: u64, id: u64) -> String {
+    format!("{head}_{id}")
 }
 
 #[cfg(test)]
@@ -44,9 +71,11 @@ mod tests {
     fn parses_offsets() {
         assert_eq!(RequestOffset::parse("-1"), Ok(RequestOffset::BeforeAll));
         assert_eq!(RequestOffset::parse("now"), Ok(RequestOffset::Now));
-        assert_eq!(RequestOffset::parse("42_0"), Ok(RequestOffset::At(42)));
-        assert_eq!(RequestOffset::parse(&format_offset(7)), Ok(RequestOffset::At(7)));
-        for bad in ["", "0", "x_0", "1_x", "-2", "1_-1", "1;drop"] {
+        assert_eq!(RequestOffset::parse("42_0"), Ok(RequestOffset::At { position: 42, fingerprint: 0 }));
+        assert_eq!(RequestOffset::parse(&format_offset(7, 99)), Ok(RequestOffset::At { position: 7, fingerprint: 99 }));
+        let chunk = format_chunk_offset(7, CHUNK_ID_BASE + 5);
+        assert_eq!(RequestOffset::parse(&chunk), Ok(RequestOffset::Chunk { head: 7, id: CHUNK_ID_BASE + 5 }));
+        for bad in ["", "0", "x_0", "1_x", "-2", "1_-1", "1;drop", "+1_0", "1_+0", "99999999999999999999_0", "1_0_0"] {
             assert!(RequestOffset::parse(bad).is_err(), "{bad}");
         }
     }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::offset::RequestOffset;
+use crate::where_clause::Limits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replica {
@@ -51,7 +52,7 @@ impl InvalidRequest {
     }
 }
 
-pub fn parse(pairs: &[(String, String)]) -> Result<ShapeParams, InvalidRequest> {
+pub fn parse(pairs: &[(String, String)], limits: &Limits) -> Result<ShapeParams, InvalidRequest> {
     let mut invalid = InvalidRequest::default();
     let mut single: BTreeMap<&str, &str> = BTreeMap::new();
     let mut params = BTreeMap::new();
@@ -73,6 +74,14 @@ pub fn parse(pairs: &[(String, String)]) -> Result<ShapeParams, InvalidRequest> 
     }
     if let Some(json) = single.get("params") {
         parse_params_json(json, &mut params, &mut invalid);
+    }
+    if params.len() > limits.max_values {
+        invalid.add("params", format!("more than {} params are given", limits.max_values));
+    }
+    if let Some(clause) = single.get("where")
+        && clause.len() > limits.max_length
+    {
+        invalid.add("where", format!("is {} bytes long; the limit is {} bytes", clause.len(), limits.max_length));
     }
 
     let table = match single.get("table") {
@@ -99,7 +108,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<ShapeParams, InvalidRequest> 
     // Like Electric: a handle only makes sense with an offset into its log.
     let handle = match offset {
         RequestOffset::BeforeAll | RequestOffset::Now => None,
-        RequestOffset::At(_) => match single.get("handle") {
+        RequestOffset::At { .. } | RequestOffset::Chunk { .. } => match single.get("handle") {
             Some(handle) if !handle.is_empty() => Some((*handle).to_owned()),
             _ => {
                 invalid.add("handle", "can't be blank when offset != -1");
@@ -111,7 +120,8 @@ pub fn parse(pairs: &[(String, String)]) -> Result<ShapeParams, InvalidRequest> 
         match offset {
             RequestOffset::BeforeAll => invalid.add("live", "can't be true when offset == -1"),
             RequestOffset::Now => invalid.add("live", "can't be true when offset is 'now'"),
-            RequestOffset::At(_) => {}
+            RequestOffset::Chunk { .. } => invalid.add("live", "can't be true while the initial rows are served"),
+            RequestOffset::At { .. } => {}
         }
     }
     let replica = match single.get("replica").copied() {
@@ -231,13 +241,17 @@ fn parse_columns(text: &str) -> Result<Vec<(String, bool)>, String> {
 mod tests {
     use super::*;
 
+    fn parse_default(pairs: &[(String, String)]) -> Result<ShapeParams, InvalidRequest> {
+        parse(pairs, &Limits::default())
+    }
+
     fn pairs(query: &[(&str, &str)]) -> Vec<(String, String)> {
         query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn parses_a_live_request() {
-        let params = parse(&pairs(&[
+        let params = parse_default(&pairs(&[
             ("table", "contacts"),
             ("offset", "12_0"),
             ("handle", "h"),
@@ -250,7 +264,7 @@ mod tests {
             ("log", "full"),
         ]))
         .unwrap();
-        assert_eq!(params.offset, RequestOffset::At(12));
+        assert_eq!(params.offset, RequestOffset::At { position: 12, fingerprint: 0 });
         assert_eq!(params.handle.as_deref(), Some("h"));
         assert!(params.live);
         assert_eq!(params.params.get(&1).map(String::as_str), Some("ann"));
@@ -259,19 +273,20 @@ mod tests {
 
     #[test]
     fn reports_electric_validation_errors() {
-        let error = parse(&pairs(&[("offset", "5_0"), ("live", "yes")])).unwrap_err();
+        let error = parse_default(&pairs(&[("offset", "5_0"), ("live", "yes")])).unwrap_err();
         assert!(error.errors.contains_key("table"));
         assert!(error.errors.contains_key("handle"));
         assert!(error.errors.contains_key("live"));
-        let error = parse(&pairs(&[("table", "t"), ("offset", "-1"), ("live", "true")])).unwrap_err();
+        let error = parse_default(&pairs(&[("table", "t"), ("offset", "-1"), ("live", "true")])).unwrap_err();
         assert_eq!(error.errors["live"], vec!["can't be true when offset == -1"]);
-        let error = parse(&pairs(&[("table", "t"), ("offset", "-1"), ("columns", "id,,name")])).unwrap_err();
+        let error = parse_default(&pairs(&[("table", "t"), ("offset", "-1"), ("columns", "id,,name")])).unwrap_err();
         assert_eq!(error.errors["columns"], vec!["Invalid zero-length identifier"]);
     }
 
     #[test]
     fn accepts_json_params() {
-        let params = parse(&pairs(&[("table", "t"), ("offset", "-1"), ("params", r#"{"1":"a","2":3}"#)])).unwrap();
+        let params =
+            parse_default(&pairs(&[("table", "t"), ("offset", "-1"), ("params", r#"{"1":"a","2":3}"#)])).unwrap();
         assert_eq!(params.params, BTreeMap::from([(1, "a".into()), (2, "3".into())]));
     }
 }

@@ -3,10 +3,36 @@
 //! `true` or `false`. The clause is parsed into a [`Filter`] whose values are typed by their
 //! column; SQL is generated from the filter with bound parameters, so client text never reaches
 //! SQL. Anything outside the subset is rejected with a message pointing at the offending token.
+//!
+//! Every dimension of a clause is bounded ([`Limits`]), so no request can make the parser
+//! recurse deeply, the database reject a statement (SQLite's expression depth, parameter
+//! counts) or the live filter do unbounded work per log entry: the filter keeps each term's
+//! values in a hash set, so matching a row costs one lookup per term.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::schema::{ColumnKind, TableSchema};
+
+/// Bounds on a `where` clause; a clause beyond any of them is a 400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of clause text.
+    pub max_length: usize,
+    /// Parentheses nested inside each other.
+    pub max_depth: usize,
+    /// Conditions joined by AND.
+    pub max_conditions: usize,
+    /// Values in one `IN (...)` list.
+    pub max_in_values: usize,
+    /// Values in the whole clause (each becomes a bound SQL parameter).
+    pub max_values: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_length: 16 * 1024, max_depth: 16, max_conditions: 64, max_in_values: 1_000, max_values: 5_000 }
+    }
+}
 
 /// A value of the right type for the column it is compared with.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,18 +51,94 @@ pub struct FilterTerm {
 }
 
 /// A conjunction of terms. The empty filter matches every row.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub terms: Vec<FilterTerm>,
+    /// One value set per term, for matching log rows in constant time per term.
+    sets: Vec<ValueSet>,
+}
+
+/// A term's values, hashed for lookup by the text form rows carry.
+#[derive(Debug, Clone)]
+enum ValueSet {
+    Integer(HashSet<i64>),
+    /// f64 bit patterns, with -0 folded into 0 (values are finite by construction).
+    Real(HashSet<u64>),
+    Bool {
+        true_: bool,
+        false_: bool,
+    },
+    Text(HashSet<String>),
+}
+
+impl ValueSet {
+    fn of(values: &[TypedValue]) -> ValueSet {
+        match values.first() {
+            Some(TypedValue::Integer(_)) => ValueSet::Integer(
+                values.iter().filter_map(|v| if let TypedValue::Integer(i) = v { Some(*i) } else { None }).collect(),
+            ),
+            Some(TypedValue::Real(_)) => ValueSet::Real(
+                values
+                    .iter()
+                    .filter_map(|v| if let TypedValue::Real(r) = v { Some(real_bits(*r)) } else { None })
+                    .collect(),
+            ),
+            Some(TypedValue::Bool(_)) => ValueSet::Bool {
+                true_: values.contains(&TypedValue::Bool(true)),
+                false_: values.contains(&TypedValue::Bool(false)),
+            },
+            Some(TypedValue::Text(_)) | None => ValueSet::Text(
+                values
+                    .iter()
+                    .filter_map(|v| if let TypedValue::Text(t) = v { Some(t.clone()) } else { None })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn contains_text(&self, text: &str) -> bool {
+        match self {
+            ValueSet::Integer(set) => text.parse::<i64>().is_ok_and(|v| set.contains(&v)),
+            ValueSet::Real(set) => text.parse::<f64>().is_ok_and(|v| set.contains(&real_bits(v))),
+            ValueSet::Bool { true_, false_ } => match parse_bool(text) {
+                Some(true) => *true_,
+                Some(false) => *false_,
+                None => false,
+            },
+            ValueSet::Text(set) => set.contains(text),
+        }
+    }
+}
+
+fn real_bits(value: f64) -> u64 {
+    if value == 0.0 { 0.0f64.to_bits() } else { value.to_bits() }
+}
+
+impl PartialEq for Filter {
+    fn eq(&self, other: &Self) -> bool {
+        self.terms == other.terms
+    }
 }
 
 impl Filter {
+    pub fn new(terms: Vec<FilterTerm>) -> Filter {
+        let sets = terms.iter().map(|term| ValueSet::of(&term.values)).collect();
+        Filter { terms, sets }
+    }
+
+    /// Both filters' terms: rows must match each.
+    pub fn and(mut self, other: Filter) -> Filter {
+        self.terms.extend(other.terms);
+        self.sets.extend(other.sets);
+        self
+    }
+
     /// Whether a row matches, given each column's value in the text form the change log and
     /// snapshots carry (`None` is NULL, which never equals anything, as in SQL).
     pub fn matches<'a>(&self, value_of: impl Fn(usize) -> Option<&'a str>) -> bool {
-        self.terms.iter().all(|term| match value_of(term.column) {
+        self.terms.iter().zip(&self.sets).all(|(term, set)| match value_of(term.column) {
             None => false,
-            Some(text) => term.values.iter().any(|value| value_equals_text(value, text)),
+            Some(text) => set.contains_text(text),
         })
     }
 
@@ -56,15 +158,6 @@ impl Filter {
     }
 }
 
-fn value_equals_text(value: &TypedValue, text: &str) -> bool {
-    match value {
-        TypedValue::Integer(expected) => text.parse::<i64>().is_ok_and(|v| v == *expected),
-        TypedValue::Real(expected) => text.parse::<f64>().is_ok_and(|v| v == *expected),
-        TypedValue::Bool(expected) => parse_bool(text) == Some(*expected),
-        TypedValue::Text(expected) => text == expected,
-    }
-}
-
 fn parse_bool(text: &str) -> Option<bool> {
     match text.to_ascii_lowercase().as_str() {
         "t" | "true" | "1" | "yes" | "on" => Some(true),
@@ -73,10 +166,24 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Parses `input` against `table`, binding `params` (`params[n]` -> `$n`).
-pub fn compile(input: &str, table: &TableSchema, params: &BTreeMap<usize, String>) -> Result<Filter, String> {
+/// Parses `input` against `table`, binding `params` (`params[n]` -> `$n`). Only the columns in
+/// `visible` may be named (the columns the requester may see; `None` for all), and a column
+/// outside them is reported exactly like one that does not exist.
+pub fn compile(
+    input: &str,
+    table: &TableSchema,
+    params: &BTreeMap<usize, String>,
+    visible: Option<&[usize]>,
+    limits: &Limits,
+) -> Result<Filter, String> {
+    if input.len() > limits.max_length {
+        return Err(format!("is {} bytes long; the limit is {} bytes", input.len(), limits.max_length));
+    }
+    if let Some(at) = input.chars().position(|c| c == '\0') {
+        return Err(format!("contains a NUL character at position {}, which no text value can hold", at + 1));
+    }
     let tokens = tokenize(input)?;
-    let mut parser = Parser { tokens: &tokens, position: 0, end: input.chars().count() + 1 };
+    let mut parser = Parser { tokens: &tokens, position: 0, end: input.chars().count() + 1, depth: 0, limits };
     let conditions = parser.conjunction()?;
     if let Some((token, at)) = parser.peek() {
         return Err(unexpected(token, *at));
@@ -84,23 +191,29 @@ pub fn compile(input: &str, table: &TableSchema, params: &BTreeMap<usize, String
 
     let mut used = BTreeSet::new();
     let mut terms = Vec::with_capacity(conditions.len());
+    let mut value_count = 0;
     for condition in conditions {
-        let column = table.find_column(&condition.column, condition.quoted).ok_or_else(|| {
-            let known: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-            format!(
-                "unknown column `{}` at position {}; table `{}` has columns: {}",
-                condition.column,
-                condition.at,
-                table.name,
-                known.join(", ")
-            )
-        })?;
+        let column = table
+            .find_column(&condition.column, condition.quoted)
+            .filter(|index| visible.is_none_or(|visible| visible.contains(index)))
+            .ok_or_else(|| {
+                format!("unknown column `{}` at position {} in table `{}`", condition.column, condition.at, table.name)
+            })?;
+        value_count += condition.operands.len();
+        if value_count > limits.max_values {
+            return Err(format!("has more than {} values in all; use fewer values", limits.max_values));
+        }
         let mut values = Vec::with_capacity(condition.operands.len());
         for operand in condition.operands {
             let raw = match operand {
                 Operand::Param(n) => {
                     used.insert(n);
-                    params.get(&n).cloned().ok_or_else(|| format!("${n} is used but params[{n}] is not given"))?
+                    let value =
+                        params.get(&n).cloned().ok_or_else(|| format!("${n} is used but params[{n}] is not given"))?;
+                    if value.contains('\0') {
+                        return Err(format!("params[{n}] contains a NUL character, which no text value can hold"));
+                    }
+                    value
                 }
                 Operand::Literal(text) => text,
             };
@@ -111,12 +224,15 @@ pub fn compile(input: &str, table: &TableSchema, params: &BTreeMap<usize, String
     if let Some(unused) = params.keys().find(|n| !used.contains(n)) {
         return Err(format!("params[{unused}] is given but ${unused} does not appear in the where clause"));
     }
-    Ok(Filter { terms })
+    Ok(Filter::new(terms))
 }
 
 fn typed_value(table: &TableSchema, column: usize, raw: &str) -> Result<TypedValue, String> {
     let column = &table.columns[column];
-    let invalid = || format!("`{raw}` is not a valid {} value for column `{}`", column.type_name, column.name);
+    let invalid = || {
+        let shown: String = raw.chars().take(64).collect();
+        format!("`{shown}` is not a valid {} value for column `{}`", column.type_name, column.name)
+    };
     Ok(match column.kind {
         ColumnKind::Integer => TypedValue::Integer(raw.trim().parse().map_err(|_| invalid())?),
         ColumnKind::Real => {
@@ -278,6 +394,10 @@ struct Parser<'t> {
     position: usize,
     /// Position reported for "unexpected end of clause".
     end: usize,
+    /// Parentheses open at the current token; bounded by `limits.max_depth`, which bounds the
+    /// recursion of `conjunction` -> `term`.
+    depth: usize,
+    limits: &'t Limits,
 }
 
 impl Parser<'_> {
@@ -309,6 +429,12 @@ impl Parser<'_> {
         while self.peek().is_some_and(|(token, _)| token.keyword("and")) {
             self.position += 1;
             conditions.extend(self.term()?);
+            if conditions.len() > self.limits.max_conditions {
+                return Err(format!(
+                    "has more than {} conditions; combine values of one column with IN",
+                    self.limits.max_conditions
+                ));
+            }
         }
         Ok(conditions)
     }
@@ -317,8 +443,13 @@ impl Parser<'_> {
         let (token, at) = self.next("a column name")?;
         match token {
             Token::LParen => {
+                if self.depth >= self.limits.max_depth {
+                    return Err(format!("nests parentheses more than {} deep at position {at}", self.limits.max_depth));
+                }
+                self.depth += 1;
                 let inner = self.conjunction()?;
                 self.expect(Token::RParen, "`)`")?;
+                self.depth -= 1;
                 Ok(inner)
             }
             Token::Ident { ref name, quoted } if quoted || !is_reserved(name) => {
@@ -331,6 +462,12 @@ impl Parser<'_> {
                     loop {
                         let (separator, sep_at) = self.next("`,` or `)`")?;
                         match separator {
+                            Token::Comma if operands.len() >= self.limits.max_in_values => {
+                                return Err(format!(
+                                    "IN list at position {op_at} has more than {} values",
+                                    self.limits.max_in_values
+                                ));
+                            }
                             Token::Comma => operands.push(self.operand()?),
                             Token::RParen => break,
                             other => return Err(unexpected(&other, sep_at)),
@@ -395,13 +532,17 @@ mod tests {
         }
     }
 
+    fn parse(input: &str, table: &TableSchema, params: &BTreeMap<usize, String>) -> Result<Filter, String> {
+        compile(input, table, params, None, &Limits::default())
+    }
+
     fn params(values: &[&str]) -> BTreeMap<usize, String> {
         values.iter().enumerate().map(|(i, v)| (i + 1, v.to_string())).collect()
     }
 
     #[test]
     fn parses_the_subset() {
-        let filter = compile(
+        let filter = parse(
             "owner = $1 AND (rank IN ($2, 7) and done = true) and \"id\" = 'it''s'",
             &table(),
             &params(&["ann", "5"]),
@@ -420,7 +561,7 @@ mod tests {
 
     #[test]
     fn matches_rows_by_typed_value() {
-        let filter = compile("rank IN ($1, $2) AND owner = 'ann'", &table(), &params(&["5", "07"])).unwrap();
+        let filter = parse("rank IN ($1, $2) AND owner = 'ann'", &table(), &params(&["5", "07"])).unwrap();
         let row = |rank: Option<&'static str>| {
             move |column: usize| match column {
                 1 => Some("ann"),
@@ -441,7 +582,8 @@ mod tests {
             ("owner = $1; drop table items", "unexpected character `;` at position 11"),
             ("owner = 'x' -- comment", "unexpected character `-` at position 13"),
             ("owner <> $1", "unexpected character `<`"),
-            ("secret = $1", "unknown column `secret`"),
+            ("secret = $1", "unknown column `secret` at position 1 in table `items`"),
+            ("owner = 'a\0'", "contains a NUL character at position 11"),
             ("owner = $2", "$2 is used but params[2] is not given"),
             ("rank = 'abc'", "`abc` is not a valid int8 value for column `rank`"),
             ("owner = 'open", "unterminated string"),
@@ -450,10 +592,52 @@ mod tests {
             ("NOT owner = $1", "unexpected `NOT` at position 1"),
         ];
         for (clause, expected) in cases {
-            let error = compile(clause, &table(), &params(&["a"])).unwrap_err();
+            let error = parse(clause, &table(), &params(&["a"])).unwrap_err();
             assert!(error.contains(expected), "{clause}: {error}");
         }
-        let error = compile("owner = $1", &table(), &params(&["a", "b"])).unwrap_err();
+        let error = parse("owner = $1", &table(), &params(&["a", "b"])).unwrap_err();
         assert!(error.contains("params[2] is given but $2 does not appear"), "{error}");
+    }
+
+    #[test]
+    fn limits_every_dimension_without_recursing_deeply() {
+        let deep = format!("{}owner = 'a'{}", "(".repeat(100_000), ")".repeat(100_000));
+        let limits = Limits { max_length: usize::MAX, ..Limits::default() };
+        let error = compile(&deep, &table(), &params(&[]), None, &limits).unwrap_err();
+        assert!(error.contains("nests parentheses more than 16 deep at position 17"), "{error}");
+        let nested = format!("{}owner = 'a'{}", "(".repeat(16), ")".repeat(16));
+        assert!(parse(&nested, &table(), &params(&[])).is_ok());
+
+        let error = parse(&"x".repeat(20_000), &table(), &params(&[])).unwrap_err();
+        assert!(error.contains("is 20000 bytes long; the limit is 16384 bytes"), "{error}");
+
+        let many = vec!["owner = 'a'"; 65].join(" AND ");
+        let error = parse(&many, &table(), &params(&[])).unwrap_err();
+        assert!(error.contains("more than 64 conditions"), "{error}");
+
+        let list: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
+        let error = parse(&format!("rank IN ({})", list.join(",")), &table(), &params(&[])).unwrap_err();
+        assert!(error.contains("IN list at position 6 has more than 1000 values"), "{error}");
+
+        let error = parse("owner = $1", &table(), &params(&["a\0b"])).unwrap_err();
+        assert!(error.contains("params[1] contains a NUL character"), "{error}");
+    }
+
+    #[test]
+    fn hidden_columns_look_like_missing_ones() {
+        let visible = [0, 2];
+        let error = compile("owner = 'a'", &table(), &params(&[]), Some(&visible), &Limits::default()).unwrap_err();
+        assert_eq!(error, "unknown column `owner` at position 1 in table `items`");
+        assert!(compile("rank = 1", &table(), &params(&[]), Some(&visible), &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn matches_large_in_lists_by_hash() {
+        let values: Vec<String> = (0..1000).map(|i| format!("'u{i}'")).collect();
+        let filter = parse(&format!("owner IN ({})", values.join(",")), &table(), &params(&[])).unwrap();
+        assert!(filter.matches(|c| (c == 1).then_some("u999")));
+        assert!(!filter.matches(|c| (c == 1).then_some("u1000")));
+        let reals = Filter::new(vec![FilterTerm { column: 2, values: vec![TypedValue::Real(0.0)] }]);
+        assert!(reals.matches(|_| Some("-0")));
     }
 }

@@ -23,7 +23,7 @@ export default defineConfig({
       test: {
         name: mode,
         environment: "jsdom",
-        include: ["test/**/*.test.tsx"],
+        include: ["test/**/*.test.{ts,tsx}"],
         env: { SYNC_MODE: mode },
         testTimeout: 20_000,
       },

@@ -23,6 +23,24 @@ struct Args {
     /// Delete all contacts and the change log before serving (for tests and demos).
     #[arg(long)]
     reset: bool,
+    /// `TOKEN=OWNER`: requests with `Authorization: Bearer TOKEN` act for OWNER and see only
+    /// OWNER's contacts. Repeatable. Without any, the server is single-user and open.
+    #[arg(long = "token", value_name = "TOKEN=OWNER", value_parser = parse_token)]
+    tokens: Vec<(String, String)>,
+    /// A browser origin (`http://localhost:5173`) allowed to call the server. Repeatable;
+    /// without any, only pages served from the server's own origin can.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allowed_origins: Vec<String>,
+    /// Rows per snapshot response; larger shapes come in several responses.
+    #[arg(long, default_value_t = 10_000)]
+    snapshot_chunk_rows: usize,
+}
+
+fn parse_token(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((token, owner)) if !token.is_empty() && !owner.is_empty() => Ok((token.to_owned(), owner.to_owned())),
+        _ => Err(format!("`{text}` is not TOKEN=OWNER")),
+    }
 }
 
 #[tokio::main]
@@ -35,6 +53,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_else(|| "sqlite:contacts.sqlite3".into()),
         long_poll: Duration::from_millis(args.long_poll_ms),
         reset: args.reset,
+        tokens: args.tokens.into_iter().collect(),
+        allowed_origins: args.allowed_origins,
+        snapshot_chunk_rows: args.snapshot_chunk_rows,
     };
     let app = app(&options).await?;
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;

@@ -1,15 +1,20 @@
 //! The REST API. Writes run in `Store::transaction` and return its id in `x-electric-txid`,
 //! so a client that applied the write optimistically knows when the synced change arrives.
+//! Every query is scoped to the request's owner: another owner's contact does not exist here.
+//! Bodies must be `application/json`, which a page on another site cannot send without a CORS
+//! preflight (a `text/plain` form post can be sent from anywhere).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sync_server::cors::TXID_HEADER;
-use sync_server::{Row, SqlValue, Store, StoreError, Txid};
+use sync_server::{Row, SqlValue, StoreError, Txid};
 use uuid::Uuid;
 
+use crate::AppState;
+use crate::auth::Owner;
 use crate::models::{Analytics, Contact, DomainCount, FieldError, ValidationErrors};
 use crate::validation;
 
@@ -21,6 +26,8 @@ pub enum ApiError {
     NotFound,
     #[error("a contact with this id already exists")]
     Conflict,
+    #[error("the body must be application/json")]
+    NotJson,
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A stored row the spec's `Contact` cannot describe (written around the API).
@@ -39,6 +46,13 @@ impl IntoResponse for ApiError {
                 let errors =
                     vec![FieldError { field: "id".into(), message: "a contact with this id already exists".into() }];
                 (StatusCode::CONFLICT, Json(ValidationErrors { errors })).into_response()
+            }
+            ApiError::NotJson => {
+                let errors = vec![FieldError {
+                    field: String::new(),
+                    message: "the body must be JSON, sent with `content-type: application/json`".into(),
+                }];
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(ValidationErrors { errors })).into_response()
             }
             ApiError::Store(error) => {
                 eprintln!("contacts-server: database error: {error}");
@@ -67,6 +81,13 @@ fn key(id: Uuid) -> SqlValue {
     id.to_string().into()
 }
 
+/// `application/json`, with or without parameters (`; charset=utf-8`).
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("application/json") { Ok(()) } else { Err(ApiError::NotJson) }
+}
+
 /// A path id that is not a UUID names no contact.
 fn path_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
@@ -81,18 +102,30 @@ fn with_txid(status: StatusCode, txid: Txid, body: Option<Contact>) -> Response 
     response
 }
 
-pub async fn list(State(store): State<Store>) -> Result<Json<Vec<Contact>>, ApiError> {
-    let rows = store.query(&format!("SELECT {COLUMNS} FROM contacts ORDER BY name, id"), &[]).await?;
+pub async fn list(State(app): State<AppState>, Owner(owner): Owner) -> Result<Json<Vec<Contact>>, ApiError> {
+    let sql = format!("SELECT {COLUMNS} FROM contacts WHERE owner_id = $1 ORDER BY name, id");
+    let rows = app.store.query(&sql, &[owner.into()]).await?;
     Ok(Json(rows.iter().map(contact).collect::<Result<_, _>>()?))
 }
 
-pub async fn get(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Contact>, ApiError> {
+pub async fn get(
+    State(app): State<AppState>,
+    Owner(owner): Owner,
+    Path(id): Path<String>,
+) -> Result<Json<Contact>, ApiError> {
     let id = path_id(&id)?;
-    let rows = store.query(&format!("SELECT {COLUMNS} FROM contacts WHERE id = $1"), &[key(id)]).await?;
+    let sql = format!("SELECT {COLUMNS} FROM contacts WHERE id = $1 AND owner_id = $2");
+    let rows = app.store.query(&sql, &[key(id), owner.into()]).await?;
     rows.first().ok_or(ApiError::NotFound).and_then(contact).map(Json)
 }
 
-pub async fn create(State(store): State<Store>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn create(
+    State(app): State<AppState>,
+    Owner(owner): Owner,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    require_json(&headers)?;
     let new = validation::new_contact(&body).map_err(ApiError::Invalid)?;
     let created = Contact {
         id: new.id.unwrap_or_else(Uuid::new_v4),
@@ -100,35 +133,48 @@ pub async fn create(State(store): State<Store>, body: Bytes) -> Result<Response,
         email: new.email,
         phone: Some(new.phone.flatten()),
     };
-    let (created, txid) = store
+    let (created, txid) = app
+        .store
         .transaction(async |tx| {
-            // Writers are serialized by the store, so check-then-insert cannot race.
-            let existing = tx.query("SELECT 1 FROM contacts WHERE id = $1", &[key(created.id)]).await?;
-            if !existing.is_empty() {
+            // Writers do not wait for each other, so the insert itself detects a taken id. Ids
+            // are global: another owner's id is taken too (and says nothing about that contact).
+            let inserted = tx
+                .execute(
+                    "INSERT INTO contacts (id, name, email, phone, owner_id) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (id) DO NOTHING",
+                    &[
+                        key(created.id),
+                        (&created.name).into(),
+                        (&created.email).into(),
+                        created.phone.clone().flatten().into(),
+                        (&owner).into(),
+                    ],
+                )
+                .await?;
+            if inserted == 0 {
                 return Err(ApiError::Conflict);
             }
-            tx.execute(
-                "INSERT INTO contacts (id, name, email, phone) VALUES ($1, $2, $3, $4)",
-                &[
-                    key(created.id),
-                    (&created.name).into(),
-                    (&created.email).into(),
-                    created.phone.clone().flatten().into(),
-                ],
-            )
-            .await?;
             Ok(created)
         })
         .await?;
     Ok(with_txid(StatusCode::CREATED, txid, Some(created)))
 }
 
-pub async fn update(State(store): State<Store>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn update(
+    State(app): State<AppState>,
+    Owner(owner): Owner,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
+    require_json(&headers)?;
     let patch = validation::patch(&body, id).map_err(ApiError::Invalid)?;
-    let (updated, txid) = store
+    let (updated, txid) = app
+        .store
         .transaction(async |tx| {
-            let rows = tx.query(&format!("SELECT {COLUMNS} FROM contacts WHERE id = $1"), &[key(id)]).await?;
+            let sql = format!("SELECT {COLUMNS} FROM contacts WHERE id = $1 AND owner_id = $2");
+            let rows = tx.query(&sql, &[key(id), (&owner).into()]).await?;
             let mut current = contact(rows.first().ok_or(ApiError::NotFound)?)?;
             current.name = patch.name.unwrap_or(current.name);
             current.email = patch.email.unwrap_or(current.email);
@@ -146,19 +192,29 @@ pub async fn update(State(store): State<Store>, Path(id): Path<String>, body: By
     Ok(with_txid(StatusCode::OK, txid, Some(updated)))
 }
 
-pub async fn delete(State(store): State<Store>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(app): State<AppState>,
+    Owner(owner): Owner,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id = path_id(&id)?;
-    let ((), txid) = store
-        .transaction(async |tx| match tx.execute("DELETE FROM contacts WHERE id = $1", &[key(id)]).await? {
-            0 => Err(ApiError::NotFound),
-            _ => Ok(()),
+    let ((), txid) = app
+        .store
+        .transaction(async |tx| {
+            match tx
+                .execute("DELETE FROM contacts WHERE id = $1 AND owner_id = $2", &[key(id), (&owner).into()])
+                .await?
+            {
+                0 => Err(ApiError::NotFound),
+                _ => Ok(()),
+            }
         })
         .await?;
     Ok(with_txid(StatusCode::NO_CONTENT, txid, None))
 }
 
-pub async fn analytics(State(store): State<Store>) -> Result<Json<Analytics>, ApiError> {
-    let rows = store.query("SELECT email, phone FROM contacts", &[]).await?;
+pub async fn analytics(State(app): State<AppState>, Owner(owner): Owner) -> Result<Json<Analytics>, ApiError> {
+    let rows = app.store.query("SELECT email, phone FROM contacts WHERE owner_id = $1", &[owner.into()]).await?;
     let mut domains: std::collections::BTreeMap<String, i64> = Default::default();
     let mut with_phone = 0;
     for row in &rows {

@@ -87,6 +87,8 @@ fn required<T>(
 
 fn string(value: Value) -> Result<String, String> {
     match value {
+        // Postgres text cannot hold NUL, and no name, email or phone has one.
+        Value::String(text) if text.contains('\0') => Err("must not contain NUL characters".into()),
         Value::String(text) => Ok(text),
         other => Err(format!("must be a string, not {}", json_type(&other))),
     }
@@ -169,6 +171,8 @@ mod tests {
         assert_eq!(fields, ["id", "name", "email", "phone"]);
         assert_eq!(new_contact(b"[1]").unwrap_err()[0].message, "body must be a JSON object");
         assert_eq!(new_contact(br#"{"email":"a@b.co"}"#).unwrap_err()[0].field, "name");
+        let nul = new_contact(br#"{"name":"A\u0000","email":"a@b.co"}"#).unwrap_err();
+        assert_eq!((nul[0].field.as_str(), nul[0].message.as_str()), ("name", "must not contain NUL characters"));
     }
 
     #[test]

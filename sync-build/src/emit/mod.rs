@@ -1,6 +1,8 @@
 //! One emitter per target language. Each reads only the [`crate::model::Api`].
 
+pub mod kotlin;
 pub mod rust;
+pub mod swift;
 pub mod typescript;
 
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ mod operations;
 mod resources;
 mod schema;
 
-use std::collections::{HashMap, HashSet};
+use crate::fast_hash::{FastMap, FastSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::document::Node;
@@ -23,7 +23,11 @@ pub enum SpecVersion {
     V3_2,
 }
 
-pub fn lower(docs: &Documents, diagnostics: &mut Vec<Diagnostic>) -> Option<Api> {
+pub fn lower(
+    docs: &Documents,
+    options: &crate::passes::ModelOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Api> {
     let root = docs.root();
     let version = check_version(docs, root, diagnostics)?;
     let info = read_info(root, diagnostics)?;
@@ -32,14 +36,15 @@ pub fn lower(docs: &Documents, diagnostics: &mut Vec<Diagnostic>) -> Option<Api>
     let mut lowerer = Lowerer {
         docs,
         version,
+        strict_enums: options.strict_enums,
         diagnostics,
         types: Vec::new(),
-        by_target: HashMap::new(),
-        nullable_types: HashSet::new(),
-        type_names: HashSet::new(),
-        component_names: HashMap::new(),
-        original_keys: HashMap::new(),
-        defined: HashSet::new(),
+        by_target: FastMap::default(),
+        nullable_types: FastSet::default(),
+        type_names: FastSet::default(),
+        component_names: FastMap::default(),
+        original_keys: FastMap::default(),
+        defined: FastSet::default(),
         deferred: Vec::new(),
         depth: 0,
         reported,
@@ -163,27 +168,29 @@ struct OperationSource<'d> {
 pub(crate) struct Lowerer<'d> {
     docs: &'d Documents,
     version: SpecVersion,
+    /// Enums are closed unless the spec marks them open (see [`crate::passes::ModelOptions`]).
+    strict_enums: bool,
     diagnostics: &'d mut Vec<Diagnostic>,
     types: Vec<TypeDef>,
     /// The named type made for each `$ref` target, so each is lowered once and recursion ends.
-    by_target: HashMap<Target, TypeId>,
+    by_target: FastMap<Target, TypeId>,
     /// Named types whose schema itself allows `null`: every reference to them is nullable.
-    nullable_types: HashSet<TypeId>,
+    nullable_types: FastSet<TypeId>,
     /// Type names taken, in PascalCase, since every target language cases type names that way.
-    type_names: HashSet<String>,
+    type_names: FastSet<String>,
     /// The name each component schema gets, claimed before anything else is lowered.
-    component_names: HashMap<Target, String>,
+    component_names: FastMap<Target, String>,
     /// A named type's key as the spec wrote it (`dog_v1`), for implicit discriminator tags.
-    original_keys: HashMap<TypeId, String>,
+    original_keys: FastMap<TypeId, String>,
     /// Named types whose definition has been lowered (the rest are being, or are queued).
-    defined: HashSet<TypeId>,
+    defined: FastSet<TypeId>,
     /// Targets registered but not yet lowered, because a reference chain went deep.
     deferred: Vec<(TypeId, &'d Node, FileId)>,
     /// How many references deep the lowering is right now.
     depth: usize,
     /// Places already reported, with the severity: one error and one warning per place at most
     /// (a `$ref` to a missing file is found both when reading and when lowering).
-    reported: HashSet<(Option<Span>, crate::diagnostic::Severity)>,
+    reported: FastSet<(Option<Span>, crate::diagnostic::Severity)>,
     operations: Vec<Operation>,
     op_sources: Vec<OperationSource<'d>>,
 }

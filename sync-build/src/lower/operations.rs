@@ -7,8 +7,8 @@ use super::{Lowerer, OperationSource, SpecVersion, doc_of, flag};
 use crate::diagnostic::Diagnostic;
 use crate::document::Node;
 use crate::model::{
-    MediaKind, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, RequestBody, Response, ResponseBody,
-    Status, StringFormat, SyncMode, Ty,
+    MediaKind, Method, Operation, Param, ParamLocation, ParamStyle, PathSegment, PropertyEncoding, RequestBody,
+    Response, ResponseBody, Status, StringFormat, SyncMode, Ty,
 };
 use crate::naming::{self, Lang};
 use crate::source::{FileId, Span};
@@ -326,7 +326,12 @@ impl<'d> Lowerer<'d> {
 
     fn request_body(&mut self, op_name: &str, node: &'d Node, file: FileId) -> Option<RequestBody> {
         let (node, file) = self.follow_ref(node, file)?;
-        let (content_type, media, schema) = choose_media(node.get("content")?)?;
+        let (content_type, media, chosen) = choose_media(node.get("content")?)?;
+        let schema = chosen.get("schema");
+        let encoding = match media {
+            MediaKind::Form | MediaKind::Multipart => property_encodings(chosen),
+            _ => Vec::new(),
+        };
         let ty = match schema {
             Some(schema) => self.schema(schema, file, &Hint::new(&format!("{op_name} request"))),
             None => default_body_type(media),
@@ -337,6 +342,7 @@ impl<'d> Lowerer<'d> {
             ty: if media == MediaKind::Binary { Ty::String(StringFormat::Binary) } else { ty },
             required: flag(node, "required"),
             doc: doc_of(node),
+            encoding,
         })
     }
 
@@ -371,8 +377,8 @@ impl<'d> Lowerer<'d> {
             } else {
                 format!("{op_name} {} response", member.key)
             };
-            let body = node.get("content").and_then(choose_media).map(|(content_type, media, schema)| {
-                let ty = match schema {
+            let body = node.get("content").and_then(choose_media).map(|(content_type, media, chosen)| {
+                let ty = match chosen.get("schema") {
                     Some(schema) => self.schema(schema, node_file, &Hint::new(&hint)),
                     None => default_body_type(media),
                 };
@@ -433,7 +439,31 @@ fn parse_status(key: &str) -> Option<Status> {
 }
 
 /// Picks the media type emitters handle best: JSON, then form, multipart, text, anything.
-fn choose_media(content: &Node) -> Option<(String, MediaKind, Option<&Node>)> {
+/// The `encoding` map of a form or multipart media type.
+fn property_encodings(media: &Node) -> Vec<PropertyEncoding> {
+    let Some(encoding) = media.get("encoding") else { return Vec::new() };
+    encoding
+        .members()
+        .iter()
+        .map(|member| {
+            let node = &member.value;
+            let style = match node.get("style").and_then(Node::as_str) {
+                Some("deepObject") => ParamStyle::DeepObject,
+                Some("spaceDelimited") => ParamStyle::SpaceDelimited,
+                Some("pipeDelimited") => ParamStyle::PipeDelimited,
+                _ => ParamStyle::Form,
+            };
+            PropertyEncoding {
+                name: member.key.clone(),
+                style,
+                explode: node.get("explode").and_then(Node::as_bool).unwrap_or(style == ParamStyle::Form),
+                content_type: node.get("contentType").and_then(Node::as_str).map(str::to_owned),
+            }
+        })
+        .collect()
+}
+
+fn choose_media(content: &Node) -> Option<(String, MediaKind, &Node)> {
     let members = content.members();
     let classify = |name: &str| {
         let essence = name.split(';').next().unwrap_or(name).trim().to_ascii_lowercase();
@@ -458,7 +488,7 @@ fn choose_media(content: &Node) -> Option<(String, MediaKind, Option<&Node>)> {
     };
     let chosen = members.iter().min_by_key(|m| rank(classify(&m.key)))?;
     let media = classify(&chosen.key);
-    Some((chosen.key.clone(), media, chosen.value.get("schema")))
+    Some((chosen.key.clone(), media, &chosen.value))
 }
 
 fn default_body_type(media: MediaKind) -> Ty {

@@ -731,7 +731,11 @@ impl<'d> Lowerer<'d> {
                 _ => other = true,
             }
         }
-        let open = node.get("x-extensible-enum").is_some() || flag(node, "x-enum-open");
+        // Open unless the spec or the user's settings close it: an API adds values over time,
+        // and one new value must not fail a whole response in an app that cannot be updated.
+        let marked_open = node.get("x-extensible-enum").is_some() || flag(node, "x-enum-open");
+        let marked_closed = node.get("x-enum-open").and_then(Node::as_bool) == Some(false);
+        let open = marked_open || !(marked_closed || self.strict_enums);
         let values: Vec<EnumValue> = match (strings.is_empty(), integers.is_empty(), other) {
             (false, true, false) => strings.into_iter().map(EnumValue::String).collect(),
             (true, false, false) => integers.into_iter().map(EnumValue::Integer).collect(),
@@ -741,7 +745,7 @@ impl<'d> Lowerer<'d> {
                 return self.primitive(node, types.first().copied());
             }
         };
-        if values.len() == 1 && !open && slot.is_none() {
+        if values.len() == 1 && !marked_open && slot.is_none() {
             return Ty::Literal(match values.into_iter().next().expect("one value") {
                 EnumValue::String(s) => Literal::String(s),
                 EnumValue::Integer(i) => Literal::Integer(i),

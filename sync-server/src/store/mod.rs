@@ -11,6 +11,7 @@ mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 use tokio::sync::watch;
@@ -85,11 +86,23 @@ pub(crate) struct LogMeta {
     pub compacted_through: u64,
 }
 
-/// Rows of a shape as of log position `head`, values as text in the selected column order.
-pub(crate) struct Snapshot {
+/// The log's identity and end, read together in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LogPoint {
     pub meta: LogMeta,
     pub head: u64,
+    /// [`entry_fingerprint`] of the entry at `head`, which offsets carry so that a restored or
+    /// replaced database that reuses a position is noticed (see `crate::offset`).
+    pub head_fingerprint: u32,
+}
+
+/// One chunk of a shape's rows in primary-key order, as of log position `point.head`, values
+/// as text in the selected column order.
+pub(crate) struct Snapshot {
+    pub point: LogPoint,
     pub rows: Vec<Vec<Option<String>>>,
+    /// Whether rows follow after the last one in this chunk.
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,13 +123,41 @@ pub(crate) struct LogEntry {
 
 /// Log entries of one table after some position.
 pub(crate) struct ChangeBatch {
-    pub meta: LogMeta,
+    pub point: LogPoint,
     pub entries: Vec<LogEntry>,
     /// The position the reader has seen everything up to (all tables): the last entry read
     /// when the batch is full, otherwise the head of the log.
     pub scanned_to: u64,
-    /// The head of the log when the batch was read.
-    pub head: u64,
+    pub scanned_fingerprint: u32,
+    /// The fingerprint of the log at the position read after; `None` if this log never had
+    /// that position.
+    pub after_fingerprint: Option<u32>,
+}
+
+/// How long a request waits for a database connection before answering 503.
+pub(crate) const READ_WAIT: Duration = Duration::from_secs(5);
+
+/// The fingerprint of position 0, before any entry.
+pub(crate) const EMPTY_FINGERPRINT: u32 = 1;
+
+/// Identifies one log entry by everything stored in it, as a non-zero 31-bit number (so that
+/// offsets stay small integers for clients that parse them). A database restored from a backup
+/// reuses positions for different entries; their fingerprints differ.
+pub(crate) fn entry_fingerprint(
+    position: u64,
+    table: &str,
+    operation: &str,
+    new: Option<&str>,
+    old: Option<&str>,
+    txid: Option<i64>,
+) -> u32 {
+    let text = format!("{position}|{table}|{operation}|{new:?}|{old:?}|{txid:?}");
+    (crate::handle::stable_hash(&text) as u32 & 0x7fff_ffff) | 1
+}
+
+/// A random fingerprint for a log that was emptied, so no earlier offset matches it.
+pub(crate) fn fresh_fingerprint() -> u32 {
+    (uuid::Uuid::new_v4().as_u64_pair().0 as u32 & 0x7fff_ffff) | 1
 }
 
 impl Store {
@@ -233,15 +274,18 @@ impl Store {
         Ok(schema)
     }
 
+    /// Up to `limit` rows of the shape after primary key `after_key` (text renderings).
     pub(crate) async fn snapshot(
         &self,
         table: &TableSchema,
         columns: &[usize],
         filter: &Filter,
+        after_key: Option<Vec<String>>,
+        limit: usize,
     ) -> Result<Snapshot, StoreError> {
         match &*self.backend {
-            Backend::Sqlite(store) => store.snapshot(table, columns, filter).await,
-            Backend::Postgres(store) => store.snapshot(table, columns, filter).await,
+            Backend::Sqlite(store) => store.snapshot(table, columns, filter, after_key, limit).await,
+            Backend::Postgres(store) => store.snapshot(table, columns, filter, after_key, limit).await,
         }
     }
 
@@ -252,10 +296,10 @@ impl Store {
         }
     }
 
-    pub(crate) async fn meta(&self) -> Result<LogMeta, StoreError> {
+    pub(crate) async fn point(&self) -> Result<LogPoint, StoreError> {
         match &*self.backend {
-            Backend::Sqlite(store) => store.meta().await,
-            Backend::Postgres(store) => store.meta().await,
+            Backend::Sqlite(store) => store.point().await,
+            Backend::Postgres(store) => store.point().await,
         }
     }
 

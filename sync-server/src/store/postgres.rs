@@ -1,18 +1,23 @@
 //! Postgres backend.
 //!
-//! Ordering: sequence values are handed out when a row is inserted, not when its transaction
-//! commits, so a reader that advanced past position 12 could later see position 11 appear from
-//! a slower transaction and miss it forever. To rule that out, every transaction that writes to
-//! a served table first takes one transaction-scoped advisory lock (a BEFORE STATEMENT trigger
-//! on each served table, and [`super::Store::transaction`] up front). The lock is held until
-//! commit or rollback, so at most one transaction holds unassigned-but-invisible positions at a
-//! time, and every position below a visible one belongs to a transaction that has already
-//! committed or aborted: what any snapshot sees of the log is a prefix. Postgres makes a
-//! commit visible before releasing its locks, so the next lock holder cannot get ahead of it.
-//! The cost is that writes to served tables are serialized, like SQLite's single writer.
+//! Ordering without making writers wait: the capture triggers append entries without a log
+//! position (`pos` is NULL), so a write transaction takes no lock beyond its own rows and an
+//! open transaction blocks nobody. Positions are assigned afterwards, only to committed entries,
+//! by a sequencer (one at a time, under an advisory lock writers never take): each run numbers
+//! the entries that have become visible since the last run, after every position handed out so
+//! far. So a position, once a reader has seen it, is never followed by a smaller one, and every
+//! committed change gets exactly one position. Within a run, transactions are ordered by the
+//! time of their last entry: two transactions that changed the same row were serialized by its
+//! row lock, so the later one wrote its entry after the earlier one had committed, and gets the
+//! later positions.
+//!
+//! A snapshot may include a committed transaction that has no position yet; its entries come
+//! after the snapshot's position and are replayed over rows that already have them, which
+//! converges (a change replayed in order ends in the same row).
 //!
 //! Wake-ups: the capture trigger calls `pg_notify`, which Postgres delivers at commit; one
-//! LISTEN connection per store turns that into a head update for waiting long polls.
+//! LISTEN connection per store runs the sequencer on each notification and publishes the new
+//! head for waiting long polls (the sequencer notifies too, for other server processes).
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Mutex, Weak};
@@ -25,24 +30,48 @@ use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{AsyncMessage, Client, Config, IsolationLevel, NoTls, Transaction};
 
 use super::{
-    Backend, COLUMNS_PER_JSON_CALL, ChangeBatch, LogMeta, Snapshot, TxInner, Txid, WriteTx, log_entry, new_epoch,
-    publish_head,
+    Backend, COLUMNS_PER_JSON_CALL, ChangeBatch, LogMeta, LogPoint, READ_WAIT, Snapshot, TxInner, Txid, WriteTx,
+    entry_fingerprint, log_entry, new_epoch, publish_head,
 };
 use crate::error::StoreError;
 use crate::schema::{Column, ColumnKind, TableSchema, postgres_column_type};
 use crate::value::{Row, SqlValue};
 use crate::where_clause::{Filter, TypedValue};
 
-/// Advisory lock key that serializes writers of served tables ("synclog" in ASCII).
-const LOG_LOCK: i64 = 0x0073_796e_636c_6f67;
+/// Advisory lock key serializing the sequencer and compaction ("syncseq" in ASCII). Writers
+/// never take it.
+const SEQUENCER_LOCK: i64 = 0x0073_796e_6373_6571;
+/// Advisory lock key serializing schema setup between server processes ("synclog", the key
+/// older versions held in every write transaction).
+const SETUP_LOCK: i64 = 0x0073_796e_636c_6f67;
 const CHANNEL: &str = "_sync_changes";
 /// Connections the store opens at most (long polls hold none while waiting).
 const MAX_CONNECTIONS: usize = 16;
 const MAX_IDLE: usize = 8;
+/// How long a write transaction waits for a connection: writes queue behind each other for
+/// connections (not for each other's locks), which can take longer than a read may.
+const WRITE_WAIT: Duration = Duration::from_secs(30);
 /// Fallback re-read of the head, in case a notification is lost with its connection.
 const HEAD_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
-const HEAD_SQL: &str = "SELECT GREATEST(COALESCE(max(seq), 0),
+/// Numbers the entries without a position, transaction by transaction in the order of their
+/// last entry, after the highest position so far (or the compaction point).
+const SEQUENCE_SQL: &str = "
+    WITH base AS (
+        SELECT GREATEST(
+            COALESCE((SELECT max(pos) FROM _sync_changes), 0),
+            (SELECT compacted_through FROM _sync_meta WHERE id = 1)
+        ) AS last
+    ), pending AS (
+        SELECT seq, xact, max(logged_at) OVER (PARTITION BY xact) AS finished
+        FROM _sync_changes WHERE pos IS NULL
+    ), numbered AS (
+        SELECT seq, row_number() OVER (ORDER BY finished, xact, seq) AS n FROM pending
+    )
+    UPDATE _sync_changes c SET pos = base.last + numbered.n
+    FROM numbered, base WHERE c.seq = numbered.seq";
+
+const HEAD_SQL: &str = "SELECT GREATEST(COALESCE(max(pos), 0),
     (SELECT compacted_through FROM _sync_meta WHERE id = 1))::bigint FROM _sync_changes";
 
 pub(super) struct PgStore {
@@ -102,8 +131,19 @@ impl PgStore {
         let schema: String = client.query_one("SELECT current_schema()::text", &[]).await?.get(0);
         let transaction = client.transaction().await?;
         // Concurrent server processes would race on CREATE OR REPLACE FUNCTION otherwise.
-        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK]).await?;
-        transaction.batch_execute(&setup_sql()).await?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&SETUP_LOCK]).await?;
+        // DDL on the log waits for (and, queued, holds up) transactions writing to it: run it
+        // only when the schema is not yet what this version needs.
+        let ready: bool = transaction
+            .query_one(
+                "SELECT to_regclass('_sync_changes_pending') IS NOT NULL AND to_regclass('_sync_compacted') IS NOT NULL",
+                &[],
+            )
+            .await?
+            .get(0);
+        if !ready {
+            transaction.batch_execute(SETUP_SQL).await?;
+        }
         transaction
             .execute("INSERT INTO _sync_meta (id, epoch) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", &[&new_epoch()])
             .await?;
@@ -122,7 +162,15 @@ impl PgStore {
     }
 
     async fn client(&self) -> Result<Pooled<'_>, StoreError> {
-        let permit = self.permits.acquire().await.map_err(|error| StoreError::Task(error.to_string()))?;
+        self.client_within(READ_WAIT).await
+    }
+
+    /// A pooled connection, waiting at most `wait` for one to be free.
+    async fn client_within(&self, wait: Duration) -> Result<Pooled<'_>, StoreError> {
+        let permit = tokio::time::timeout(wait, self.permits.acquire())
+            .await
+            .map_err(|_| StoreError::Busy)?
+            .map_err(|_| StoreError::Busy)?;
         let reused = {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
             std::iter::from_fn(|| idle.pop()).find(|client| !client.is_closed())
@@ -147,12 +195,8 @@ impl PgStore {
         &self,
         work: impl AsyncFnOnce(&mut WriteTx<'_>) -> Result<T, E>,
     ) -> Result<(T, Txid), E> {
-        let mut client = self.client().await?;
+        let mut client = self.client_within(WRITE_WAIT).await?;
         let transaction = client.transaction().await.map_err(StoreError::from)?;
-        // The log lock comes first, before any row lock, so all writers take locks in one order
-        // (no deadlock with the capture triggers), and the xid assigned right after it follows
-        // commit order.
-        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK]).await.map_err(StoreError::from)?;
         let txid: Txid = transaction
             .query_one("SELECT pg_current_xact_id()::xid::text::bigint", &[])
             .await
@@ -162,7 +206,18 @@ impl PgStore {
         // Dropping `transaction` on error or cancellation rolls it back.
         let value = work(&mut tx).await?;
         transaction.commit().await.map_err(StoreError::from)?;
+        // Number the committed changes before answering, so a client that reads the shape after
+        // this write returns finds it there. This waits only for other sequencer runs (one
+        // short statement each), never for an open transaction. The write has committed
+        // whatever happens here: if this fails, the listener numbers the changes instead.
+        let _ = sequence(&mut client).await;
         Ok((value, txid))
+    }
+
+    /// Gives the committed entries that have none a position, after all positions so far;
+    /// returns how many it numbered.
+    pub(super) async fn sequence(&self) -> Result<u64, StoreError> {
+        sequence(&mut *self.client().await?).await
     }
 
     pub(super) async fn head(&self) -> Result<u64, StoreError> {
@@ -170,17 +225,27 @@ impl PgStore {
         Ok(client.query_one(HEAD_SQL, &[]).await?.get::<_, i64>(0) as u64)
     }
 
-    pub(super) async fn meta(&self) -> Result<LogMeta, StoreError> {
-        read_meta(&*self.client().await?).await
+    pub(super) async fn point(&self) -> Result<LogPoint, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = read_transaction(&mut client).await?;
+        let point = read_point(&transaction).await?;
+        transaction.commit().await?;
+        Ok(point)
     }
 
     pub(super) async fn compact_log(&self, through: u64) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
-        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK]).await?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&SEQUENCER_LOCK]).await?;
         let head: i64 = transaction.query_one(HEAD_SQL, &[]).await?.get(0);
         let through = (through as i64).min(head);
-        transaction.execute("DELETE FROM _sync_changes WHERE seq <= $1", &[&through]).await?;
+        let meta = read_meta(&transaction).await?;
+        if through as u64 <= meta.compacted_through {
+            return Ok(transaction.commit().await?);
+        }
+        let fingerprint = fingerprint_at(&transaction, through as u64, &meta).await?.unwrap_or(0);
+        set_compacted_fingerprint(&transaction, fingerprint).await?;
+        transaction.execute("DELETE FROM _sync_changes WHERE pos <= $1", &[&through]).await?;
         transaction
             .execute(
                 "UPDATE _sync_meta SET compacted_through = GREATEST(compacted_through, $1) WHERE id = 1",
@@ -193,8 +258,9 @@ impl PgStore {
     pub(super) async fn reset_change_log(&self) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
-        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK]).await?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&SEQUENCER_LOCK]).await?;
         let head: i64 = transaction.query_one(HEAD_SQL, &[]).await?.get(0);
+        set_compacted_fingerprint(&transaction, super::fresh_fingerprint()).await?;
         transaction.execute("DELETE FROM _sync_changes", &[]).await?;
         transaction
             .execute("UPDATE _sync_meta SET epoch = $1, compacted_through = $2 WHERE id = 1", &[&new_epoch(), &head])
@@ -205,7 +271,7 @@ impl PgStore {
     pub(super) async fn prepare_table(&self, table: &str) -> Result<TableSchema, StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await?;
-        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK]).await?;
+        transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&SETUP_LOCK]).await?;
         let rows = transaction
             .query(
                 "SELECT a.attname::text, t.typname::text, a.attndims, a.attnotnull,
@@ -250,7 +316,27 @@ impl PgStore {
                 return Err(StoreError::BadIdentifier(column.name.clone()));
             }
         }
-        transaction.batch_execute(&trigger_sql(&schema, &self.schema)).await?;
+        // Replacing triggers locks the table against writers (and waits for open ones), so it is
+        // done only when they are missing or out of date, not on every start.
+        let body = capture_body(&schema, &self.schema);
+        let installed = transaction
+            .query_one(
+                "SELECT (SELECT prosrc FROM pg_proc
+                         WHERE proname = '_sync_capture_' || $1 AND pronamespace = current_schema()::regnamespace),
+                        ARRAY(SELECT tgname::text FROM pg_trigger
+                              WHERE tgrelid = to_regclass(format('%I.%I', current_schema(), $1)) AND NOT tgisinternal)",
+                &[&table],
+            )
+            .await?;
+        let (source, triggers): (Option<String>, Vec<String>) = (installed.get(0), installed.get(1));
+        let has = |name: &str| triggers.iter().any(|trigger| trigger == &format!("{name}{table}"));
+        let current = source.as_deref() == Some(body.as_str())
+            && has("_sync_capture_")
+            && has("_sync_truncate_")
+            && !has("_sync_lock_");
+        if !current {
+            transaction.batch_execute(&trigger_sql(&schema, &body)).await?;
+        }
         transaction.commit().await?;
         Ok(schema)
     }
@@ -260,52 +346,141 @@ impl PgStore {
         table: &TableSchema,
         columns: &[usize],
         filter: &Filter,
+        after_key: Option<Vec<String>>,
+        limit: usize,
     ) -> Result<Snapshot, StoreError> {
         let select: Vec<String> = columns.iter().map(|&i| format!("\"{}\"::text", table.columns[i].name)).collect();
-        let (condition, params) = filter_sql(table, filter);
-        let sql = format!("SELECT {} FROM \"{}\" WHERE {condition}", select.join(", "), table.name);
+        let (condition, mut params) = filter_sql(table, filter);
+        // Keyset pagination in primary-key order; keys come back as text and are cast to the
+        // column's type, or compared as text where that is how they are ordered.
+        let keys: Vec<(String, String)> = table.primary_key.iter().map(|&i| key_expr(&table.columns[i])).collect();
+        let key_list = keys.iter().map(|(expr, _)| expr.as_str()).collect::<Vec<_>>().join(", ");
+        let after = match after_key {
+            Some(key) => {
+                let mut placeholders = Vec::new();
+                for (value, (_, cast)) in key.into_iter().zip(&keys) {
+                    params.push(value);
+                    placeholders.push(format!("${}::text{cast}", params.len()));
+                }
+                format!(" AND ({key_list}) > ({})", placeholders.join(", "))
+            }
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {} FROM \"{}\" WHERE {condition}{after} ORDER BY {key_list} LIMIT {}",
+            select.join(", "),
+            table.name,
+            limit + 1
+        );
         let mut client = self.client().await?;
         let transaction = read_transaction(&mut client).await?;
-        let meta = read_meta(&transaction).await?;
-        let head: i64 = transaction.query_one(HEAD_SQL, &[]).await?.get(0);
+        let point = read_point(&transaction).await?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = transaction.query(&sql, &params).await?;
         transaction.commit().await?;
+        let more = rows.len() > limit;
         let rows = rows
             .iter()
+            .take(limit)
             .map(|row| (0..columns.len()).map(|index| row.get::<_, Option<String>>(index)).collect())
             .collect();
-        Ok(Snapshot { meta, head: head as u64, rows })
+        Ok(Snapshot { point, rows, more })
     }
 
     pub(super) async fn changes(&self, table: &str, after: u64, limit: usize) -> Result<ChangeBatch, StoreError> {
         let mut client = self.client().await?;
         let transaction = read_transaction(&mut client).await?;
-        let meta = read_meta(&transaction).await?;
-        let head = transaction.query_one(HEAD_SQL, &[]).await?.get::<_, i64>(0) as u64;
+        let point = read_point(&transaction).await?;
+        let after_fingerprint = fingerprint_at(&transaction, after, &point.meta).await?;
         let rows = transaction
             .query(
-                "SELECT seq, op, new_row, old_row, txid FROM _sync_changes
-                 WHERE table_name = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                "SELECT pos, op, new_row, old_row, txid FROM _sync_changes
+                 WHERE table_name = $1 AND pos > $2 ORDER BY pos LIMIT $3",
                 &[&table, &(after as i64), &(limit as i64)],
             )
             .await?;
-        transaction.commit().await?;
         let entries = rows
             .iter()
             .map(|row| log_entry(row.get::<_, i64>(0) as u64, row.get(1), row.get(2), row.get(3), row.get(4)))
             .collect::<Result<Vec<_>, _>>()?;
-        let scanned_to = match entries.last() {
-            Some(last) if entries.len() == limit => last.position,
-            _ => head,
+        let (scanned_to, scanned_fingerprint) = match entries.last() {
+            Some(last) if entries.len() == limit => {
+                (last.position, fingerprint_at(&transaction, last.position, &point.meta).await?.unwrap_or(0))
+            }
+            _ => (point.head, point.head_fingerprint),
         };
-        Ok(ChangeBatch { meta, entries, scanned_to, head })
+        transaction.commit().await?;
+        Ok(ChangeBatch { point, entries, scanned_to, scanned_fingerprint, after_fingerprint })
     }
+}
+
+/// Runs the sequencer on `client` (see the module docs).
+async fn sequence(client: &mut Client) -> Result<u64, StoreError> {
+    let transaction = client.transaction().await?;
+    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&SEQUENCER_LOCK]).await?;
+    let numbered = transaction.execute(SEQUENCE_SQL, &[]).await?;
+    if numbered > 0 {
+        // Other server processes' long polls wake on this too.
+        transaction.execute(&format!("SELECT pg_notify('{CHANNEL}', '')"), &[]).await?;
+    }
+    transaction.commit().await?;
+    Ok(numbered)
 }
 
 /// A read-only transaction whose queries all see one snapshot.
 async fn read_transaction(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
     Ok(client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start().await?)
+}
+
+async fn read_point(client: &impl tokio_postgres::GenericClient) -> Result<LogPoint, StoreError> {
+    let meta = read_meta(client).await?;
+    let head = client.query_one(HEAD_SQL, &[]).await?.get::<_, i64>(0) as u64;
+    let head_fingerprint = fingerprint_at(client, head, &meta).await?.unwrap_or(0);
+    Ok(LogPoint { meta, head, head_fingerprint })
+}
+
+/// The fingerprint of the log at `position`; `None` for a position this log never had.
+async fn fingerprint_at(
+    client: &impl tokio_postgres::GenericClient,
+    position: u64,
+    meta: &LogMeta,
+) -> Result<Option<u32>, StoreError> {
+    let entry = client
+        .query_opt(
+            "SELECT table_name, op, new_row, old_row, txid FROM _sync_changes WHERE pos = $1",
+            &[&(position as i64)],
+        )
+        .await?;
+    if let Some(row) = entry {
+        let (new, old): (Option<String>, Option<String>) = (row.get(2), row.get(3));
+        return Ok(Some(entry_fingerprint(
+            position,
+            row.get(0),
+            row.get(1),
+            new.as_deref(),
+            old.as_deref(),
+            row.get(4),
+        )));
+    }
+    if position == 0 {
+        return Ok(Some(super::EMPTY_FINGERPRINT));
+    }
+    if position != meta.compacted_through {
+        return Ok(None);
+    }
+    let stored = client.query_opt("SELECT fingerprint FROM _sync_compacted WHERE id = 1", &[]).await?;
+    Ok(stored.map(|row| row.get::<_, i64>(0) as u32))
+}
+
+async fn set_compacted_fingerprint(transaction: &Transaction<'_>, fingerprint: u32) -> Result<(), StoreError> {
+    transaction
+        .execute(
+            "INSERT INTO _sync_compacted (id, fingerprint) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint",
+            &[&i64::from(fingerprint)],
+        )
+        .await?;
+    Ok(())
 }
 
 async fn read_meta(client: &impl tokio_postgres::GenericClient) -> Result<LogMeta, StoreError> {
@@ -342,6 +517,7 @@ async fn listen(backend: &Weak<Backend>, config: &Config) -> Result<(), StoreErr
             // Refresh first: changes may have committed before LISTEN took effect.
             let Some(backend) = backend.upgrade() else { return Ok(()) };
             if let Backend::Postgres(store) = &*backend {
+                store.sequence().await?;
                 publish_head(&store.head, store.head().await?);
             }
             drop(backend);
@@ -361,9 +537,7 @@ async fn listen(backend: &Weak<Backend>, config: &Config) -> Result<(), StoreErr
     result
 }
 
-fn setup_sql() -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS _sync_meta (
+const SETUP_SQL: &str = "CREATE TABLE IF NOT EXISTS _sync_meta (
             id int PRIMARY KEY CHECK (id = 1),
             epoch text NOT NULL,
             compacted_through bigint NOT NULL DEFAULT 0
@@ -376,18 +550,25 @@ fn setup_sql() -> String {
             old_row text,
             txid bigint
          );
-         CREATE INDEX IF NOT EXISTS _sync_changes_table ON _sync_changes (table_name, seq);
-         CREATE OR REPLACE FUNCTION _sync_lock_log() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-            PERFORM pg_advisory_xact_lock({LOG_LOCK});
-            RETURN NULL;
-         END $$;
+         -- Positions, assigned by the sequencer; entries from before it existed keep seq.
+         ALTER TABLE _sync_changes ADD COLUMN IF NOT EXISTS pos bigint;
+         ALTER TABLE _sync_changes ADD COLUMN IF NOT EXISTS xact xid8;
+         ALTER TABLE _sync_changes ADD COLUMN IF NOT EXISTS logged_at timestamptz;
+         UPDATE _sync_changes SET pos = seq WHERE pos IS NULL AND xact IS NULL;
+         ALTER TABLE _sync_changes ALTER COLUMN xact SET DEFAULT pg_current_xact_id();
+         ALTER TABLE _sync_changes ALTER COLUMN logged_at SET DEFAULT clock_timestamp();
+         DROP INDEX IF EXISTS _sync_changes_table;
+         CREATE UNIQUE INDEX IF NOT EXISTS _sync_changes_pos ON _sync_changes (pos);
+         CREATE INDEX IF NOT EXISTS _sync_changes_table_pos ON _sync_changes (table_name, pos);
+         CREATE INDEX IF NOT EXISTS _sync_changes_pending ON _sync_changes (seq) WHERE pos IS NULL;
+         CREATE TABLE IF NOT EXISTS _sync_compacted (
+            id int PRIMARY KEY CHECK (id = 1),
+            fingerprint bigint NOT NULL
+         );
          CREATE OR REPLACE FUNCTION _sync_forbid_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
          BEGIN
             RAISE EXCEPTION 'TRUNCATE of synced table % would bypass its change log; use DELETE', TG_TABLE_NAME;
-         END $$;"
-    )
-}
+         END $$;";
 
 /// A row's columns as a JSON object of text values, for `NEW` or `OLD`.
 fn row_json(table: &TableSchema, row: &str) -> String {
@@ -403,13 +584,14 @@ fn row_json(table: &TableSchema, row: &str) -> String {
     format!("({})::text", parts.join(" || "))
 }
 
-fn trigger_sql(table: &TableSchema, schema: &str) -> String {
+/// The capture function's body: appends the row change to the log, without a position.
+fn capture_body(table: &TableSchema, schema: &str) -> String {
     let name = &table.name;
     let log = format!("\"{schema}\"._sync_changes");
     let txid = "pg_current_xact_id()::xid::text::bigint";
     let (new, old) = (row_json(table, "NEW"), row_json(table, "OLD"));
     format!(
-        "CREATE OR REPLACE FUNCTION \"_sync_capture_{name}\"() RETURNS trigger LANGUAGE plpgsql AS $$
+        "
          BEGIN
             IF TG_OP = 'INSERT' THEN
                 INSERT INTO {log} (table_name, op, new_row, txid) VALUES ('{name}', 'insert', {new}, {txid});
@@ -420,10 +602,16 @@ fn trigger_sql(table: &TableSchema, schema: &str) -> String {
             END IF;
             PERFORM pg_notify('{CHANNEL}', '');
             RETURN NULL;
-         END $$;
+         END "
+    )
+}
+
+fn trigger_sql(table: &TableSchema, body: &str) -> String {
+    let name = &table.name;
+    format!(
+        "CREATE OR REPLACE FUNCTION \"_sync_capture_{name}\"() RETURNS trigger LANGUAGE plpgsql AS $${body}$$;
+         -- Older versions serialized writers with this trigger.
          DROP TRIGGER IF EXISTS \"_sync_lock_{name}\" ON \"{name}\";
-         CREATE TRIGGER \"_sync_lock_{name}\" BEFORE INSERT OR UPDATE OR DELETE ON \"{name}\"
-            FOR EACH STATEMENT EXECUTE FUNCTION _sync_lock_log();
          DROP TRIGGER IF EXISTS \"_sync_capture_{name}\" ON \"{name}\";
          CREATE TRIGGER \"_sync_capture_{name}\" AFTER INSERT OR UPDATE OR DELETE ON \"{name}\"
             FOR EACH ROW EXECUTE FUNCTION \"_sync_capture_{name}\"();
@@ -431,6 +619,18 @@ fn trigger_sql(table: &TableSchema, schema: &str) -> String {
          CREATE TRIGGER \"_sync_truncate_{name}\" BEFORE TRUNCATE ON \"{name}\"
             FOR EACH STATEMENT EXECUTE FUNCTION _sync_forbid_truncate();"
     )
+}
+
+/// How a primary-key column is ordered and compared in snapshot chunks, and the cast that
+/// turns a key's text back into a comparable value.
+fn key_expr(column: &Column) -> (String, String) {
+    let quoted = format!("\"{}\"", column.name);
+    match column.kind {
+        ColumnKind::Integer | ColumnKind::Real | ColumnKind::Bool | ColumnKind::Text if column.dims.is_none() => {
+            (quoted, format!("::\"{}\"", column.type_name))
+        }
+        _ => (format!("{quoted}::text"), String::new()),
+    }
 }
 
 /// The filter as a SQL condition. Parameters are sent as text and cast to the column's type,

@@ -1,27 +1,30 @@
 //! SQLite backend. Writers are serialized by SQLite itself (one write transaction at a time,
 //! `BEGIN IMMEDIATE`), so the AUTOINCREMENT positions the triggers assign are in commit order.
-//! Readers use their own WAL-mode connections and see a consistent snapshot per read
-//! transaction, so a snapshot's rows and the log head it reports always agree.
+//! Readers use WAL-mode connections from a bounded pool shared by all requests and see a
+//! consistent snapshot per read transaction, so a snapshot's rows and the log head it reports
+//! always agree. An open write transaction holds SQLite's single write lock, so other writers
+//! wait for it: that is SQLite's design, not this store's (use Postgres for many writers).
 
 use std::path::PathBuf;
-use std::sync::{Mutex, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ToSql, params_from_iter};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use super::{
-    Backend, COLUMNS_PER_JSON_CALL, ChangeBatch, LogMeta, Snapshot, TxInner, Txid, WriteTx, log_entry, new_epoch,
-    publish_head,
+    Backend, COLUMNS_PER_JSON_CALL, ChangeBatch, LogMeta, LogPoint, READ_WAIT, Snapshot, TxInner, Txid, WriteTx,
+    entry_fingerprint, log_entry, new_epoch, publish_head,
 };
 use crate::error::StoreError;
 use crate::schema::{Column, ColumnKind, TableSchema, sqlite_column_type};
 use crate::value::{Row, SqlValue};
 use crate::where_clause::{Filter, TypedValue};
 
-/// Idle read connections kept for reuse.
-const MAX_IDLE_READERS: usize = 8;
+/// Read connections open at most, shared by all requests; a request waits up to
+/// [`READ_WAIT`] for one, then fails with [`StoreError::Busy`] (a 503 the client retries).
+const MAX_READERS: usize = 8;
 /// How often the head is re-read to notice writes made by other connections or processes
 /// (writes through [`super::Store::transaction`] are published immediately).
 const HEAD_POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -45,6 +48,11 @@ CREATE TABLE IF NOT EXISTS _sync_changes (
     txid INTEGER
 );
 CREATE INDEX IF NOT EXISTS _sync_changes_table ON _sync_changes (table_name, seq);
+-- The fingerprint of the entry at compacted_through, which compaction deleted.
+CREATE TABLE IF NOT EXISTS _sync_compacted (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint INTEGER NOT NULL
+);
 ";
 
 const HEAD_SQL: &str = "SELECT max(
@@ -54,7 +62,10 @@ const HEAD_SQL: &str = "SELECT max(
 pub(super) struct SqliteStore {
     path: PathBuf,
     writer: tokio::sync::Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    /// Idle read connections; with the permits they bound the connections (and file
+    /// descriptors) readers use, however many requests wait.
+    readers: Arc<Mutex<Vec<Connection>>>,
+    reader_permits: Arc<Semaphore>,
     head: watch::Sender<u64>,
 }
 
@@ -77,7 +88,13 @@ impl SqliteStore {
         writer.execute("UPDATE _sync_meta SET current_txid = NULL WHERE id = 1", [])?;
         let current = read_head(&writer)?;
         head.send_replace(current);
-        Ok(SqliteStore { path, writer: tokio::sync::Mutex::new(writer), readers: Mutex::new(Vec::new()), head })
+        Ok(SqliteStore {
+            path,
+            writer: tokio::sync::Mutex::new(writer),
+            readers: Arc::new(Mutex::new(Vec::new())),
+            reader_permits: Arc::new(Semaphore::new(MAX_READERS)),
+            head,
+        })
     }
 
     pub(super) fn head_sender(&self) -> &watch::Sender<u64> {
@@ -89,22 +106,28 @@ impl SqliteStore {
         &self,
         read: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let pooled = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut connection = match pooled {
-            Some(connection) => connection,
-            None => connect(&self.path)?,
-        };
-        let (connection, result) = tokio::task::spawn_blocking(move || {
+        let permit = tokio::time::timeout(READ_WAIT, Arc::clone(&self.reader_permits).acquire_owned())
+            .await
+            .map_err(|_| StoreError::Busy)?
+            .map_err(|_| StoreError::Busy)?;
+        let (readers, path) = (Arc::clone(&self.readers), self.path.clone());
+        // The permit and the connection move into the blocking task, so a cancelled request
+        // (client gone) still counts against the bound until its read has finished.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let pooled = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let mut connection = match pooled {
+                Some(connection) => connection,
+                None => connect(&path)?,
+            };
             let result = read(&mut connection);
-            (connection, result)
+            if connection.is_autocommit() {
+                readers.lock().unwrap_or_else(|e| e.into_inner()).push(connection);
+            }
+            result
         })
         .await
-        .map_err(|error| StoreError::Task(error.to_string()))?;
-        let mut idle = self.readers.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < MAX_IDLE_READERS && connection.is_autocommit() {
-            idle.push(connection);
-        }
-        result
+        .map_err(|error| StoreError::Task(error.to_string()))?
     }
 
     pub(super) async fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
@@ -143,8 +166,14 @@ impl SqliteStore {
         self.read(|connection| read_head(connection)).await
     }
 
-    pub(super) async fn meta(&self) -> Result<LogMeta, StoreError> {
-        self.read(|connection| read_meta(connection)).await
+    pub(super) async fn point(&self) -> Result<LogPoint, StoreError> {
+        self.read(|connection| {
+            let transaction = connection.transaction()?;
+            let point = read_point(&transaction)?;
+            transaction.commit()?;
+            Ok(point)
+        })
+        .await
     }
 
     pub(super) async fn compact_log(&self, through: u64) -> Result<(), StoreError> {
@@ -152,7 +181,17 @@ impl SqliteStore {
         let transaction = connection.transaction()?;
         let head = read_head(&transaction)?;
         let through = through.min(head);
+        let meta = read_meta(&transaction)?;
+        if through <= meta.compacted_through {
+            return Ok(());
+        }
+        let fingerprint = fingerprint_at(&transaction, through, &meta).unwrap_or(0);
         let through = through as i64;
+        transaction.execute(
+            "INSERT INTO _sync_compacted (id, fingerprint) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint",
+            [i64::from(fingerprint)],
+        )?;
         transaction.execute("DELETE FROM _sync_changes WHERE seq <= ?1", [through])?;
         transaction
             .execute("UPDATE _sync_meta SET compacted_through = max(compacted_through, ?1) WHERE id = 1", [through])?;
@@ -164,6 +203,11 @@ impl SqliteStore {
         let mut connection = self.writer.lock().await;
         let transaction = connection.transaction()?;
         let head = read_head(&transaction)?;
+        transaction.execute(
+            "INSERT INTO _sync_compacted (id, fingerprint) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint",
+            [i64::from(super::fresh_fingerprint())],
+        )?;
         transaction.execute("DELETE FROM _sync_changes", [])?;
         transaction.execute(
             "UPDATE _sync_meta SET epoch = ?1, compacted_through = ?2 WHERE id = 1",
@@ -226,16 +270,33 @@ impl SqliteStore {
         table: &TableSchema,
         columns: &[usize],
         filter: &Filter,
+        after_key: Option<Vec<String>>,
+        limit: usize,
     ) -> Result<Snapshot, StoreError> {
         let select: Vec<String> =
             columns.iter().map(|&i| text_expr(&table.columns[i], &format!("\"{}\"", table.columns[i].name))).collect();
-        let (condition, params) = filter_sql(table, filter);
-        let sql = format!("SELECT {} FROM \"{}\" WHERE {condition}", select.join(", "), table.name);
+        let (condition, mut params) = filter_sql(table, filter);
+        // Keyset pagination in primary-key order: each chunk starts after the last key of the
+        // one before. Keys are compared in the form they are ordered by.
+        let key_exprs: Vec<String> = table.primary_key.iter().map(|&i| key_expr(&table.columns[i])).collect();
+        let key_list = key_exprs.join(", ");
+        let after = match &after_key {
+            Some(key) => {
+                params.extend(key.iter().map(|value| SqlValue::Text(value.clone())));
+                format!(" AND ({key_list}) > ({})", vec!["?"; key.len()].join(", "))
+            }
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {} FROM \"{}\" WHERE {condition}{after} ORDER BY {key_list} LIMIT {}",
+            select.join(", "),
+            table.name,
+            limit + 1
+        );
         let width = columns.len();
         self.read(move |connection| {
             let transaction = connection.transaction()?;
-            let meta = read_meta(&transaction)?;
-            let head = read_head(&transaction)?;
+            let point = read_point(&transaction)?;
             let mut statement = transaction.prepare(&sql)?;
             let mut rows = statement.query(params_from_iter(params.iter()))?;
             let mut out = Vec::new();
@@ -249,7 +310,9 @@ impl SqliteStore {
             drop(rows);
             drop(statement);
             transaction.commit()?;
-            Ok(Snapshot { meta, head, rows: out })
+            let more = out.len() > limit;
+            out.truncate(limit);
+            Ok(Snapshot { point, rows: out, more })
         })
         .await
     }
@@ -258,8 +321,8 @@ impl SqliteStore {
         let table = table.to_owned();
         self.read(move |connection| {
             let transaction = connection.transaction()?;
-            let meta = read_meta(&transaction)?;
-            let head = read_head(&transaction)?;
+            let point = read_point(&transaction)?;
+            let after_fingerprint = fingerprint_at(&transaction, after, &point.meta);
             let mut statement = transaction.prepare_cached(
                 "SELECT seq, op, new_row, old_row, txid FROM _sync_changes
                  WHERE table_name = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
@@ -272,12 +335,14 @@ impl SqliteStore {
             }
             drop(rows);
             drop(statement);
-            transaction.commit()?;
-            let scanned_to = match entries.last() {
-                Some(last) if entries.len() == limit => last.position,
-                _ => head,
+            let (scanned_to, scanned_fingerprint) = match entries.last() {
+                Some(last) if entries.len() == limit => {
+                    (last.position, fingerprint_at(&transaction, last.position, &point.meta).unwrap_or(0))
+                }
+                _ => (point.head, point.head_fingerprint),
             };
-            Ok(ChangeBatch { meta, entries, scanned_to, head })
+            transaction.commit()?;
+            Ok(ChangeBatch { point, entries, scanned_to, scanned_fingerprint, after_fingerprint })
         })
         .await
     }
@@ -301,6 +366,47 @@ pub(super) fn spawn_head_poller(backend: Weak<Backend>) {
 /// Positions are stored as SQLite integers (i64) and are never negative.
 fn read_head(connection: &Connection) -> Result<u64, StoreError> {
     Ok(connection.query_row(HEAD_SQL, [], |row| row.get::<_, i64>(0))? as u64)
+}
+
+/// The log's identity and end, read in the caller's transaction.
+fn read_point(connection: &Connection) -> Result<LogPoint, StoreError> {
+    let meta = read_meta(connection)?;
+    let head = read_head(connection)?;
+    let head_fingerprint = fingerprint_at(connection, head, &meta).unwrap_or(0);
+    Ok(LogPoint { meta, head, head_fingerprint })
+}
+
+/// The fingerprint of the log at `position` (see [`entry_fingerprint`]); `None` for a position
+/// this log never had, which only a restored or replaced database shows a client.
+fn fingerprint_at(connection: &Connection, position: u64, meta: &LogMeta) -> Option<u32> {
+    let entry = connection
+        .query_row(
+            "SELECT table_name, op, new_row, old_row, txid FROM _sync_changes WHERE seq = ?1",
+            [position as i64],
+            |row| {
+                Ok(entry_fingerprint(
+                    position,
+                    &row.get::<_, String>(0)?,
+                    &row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?.as_deref(),
+                    row.get::<_, Option<String>>(3)?.as_deref(),
+                    row.get(4)?,
+                ))
+            },
+        )
+        .ok();
+    entry.or_else(|| {
+        if position == 0 {
+            Some(super::EMPTY_FINGERPRINT)
+        } else if position == meta.compacted_through {
+            connection
+                .query_row("SELECT fingerprint FROM _sync_compacted WHERE id = 1", [], |row| row.get::<_, i64>(0))
+                .ok()
+                .map(|fp| fp as u32)
+        } else {
+            None
+        }
+    })
 }
 
 fn read_meta(connection: &Connection) -> Result<LogMeta, StoreError> {
@@ -343,6 +449,16 @@ impl Drop for RollbackGuard<'_> {
             // Nothing to report to: the caller already has the error that got us here.
             let _ = self.connection.execute_batch("ROLLBACK");
         }
+    }
+}
+
+/// How a primary-key column is ordered and compared in snapshot chunks: natively where its
+/// text rendering parses back to the stored value, by the rendering otherwise.
+fn key_expr(column: &Column) -> String {
+    let quoted = format!("\"{}\"", column.name);
+    match column.kind {
+        ColumnKind::Bool | ColumnKind::Blob => text_expr(column, &quoted),
+        _ => quoted,
     }
 }
 

@@ -70,7 +70,14 @@ impl Database {
             Cleanup::Schema { admin_url, schema } => {
                 let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls).await.unwrap();
                 tokio::spawn(connection);
-                client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await.unwrap();
+                // A store still shutting down may be numbering changes; a deadlock is retried.
+                for attempt in 1.. {
+                    match client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await {
+                        Ok(()) => break,
+                        Err(_) if attempt < 10 => tokio::time::sleep(Duration::from_millis(200)).await,
+                        Err(error) => panic!("cannot drop {schema}: {error}"),
+                    }
+                }
             }
         }
     }
@@ -109,9 +116,27 @@ impl TestServer {
         self.server.abort();
     }
 
+    /// Stops serving and waits until the server has let go of the database.
+    pub async fn shut_down(self) {
+        self.server.abort();
+        let _ = self.server.await;
+        drop(self.store);
+        // Blocking reads in flight finish on their own threads.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
     /// GET /v1/shape with `query`; returns the status, the response and its JSON body.
     pub async fn shape(&self, query: &[(&str, &str)]) -> Shape {
-        let response = self.http.get(format!("{}/v1/shape", self.base)).query(query).send().await.unwrap();
+        self.shape_with(query, &[]).await
+    }
+
+    /// GET /v1/shape with `query` and request `headers`.
+    pub async fn shape_with(&self, query: &[(&str, &str)], headers: &[(&str, &str)]) -> Shape {
+        let mut request = self.http.get(format!("{}/v1/shape", self.base)).query(query);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body: Value = response.json().await.unwrap();

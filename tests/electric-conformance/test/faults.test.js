@@ -63,7 +63,7 @@ test('a wiped database makes live clients refetch (409) and converge on the new 
   }
 })
 
-test('1,000 concurrent writes each arrive exactly once, in commit order', async () => {
+test('1,000 concurrent writes each arrive exactly once, in log order', async () => {
   const server = await startServer()
   const { shape, changes, close } = openShape(server)
   try {
@@ -77,10 +77,9 @@ test('1,000 concurrent writes each arrive exactly once, in commit order', async 
     assert.equal(inserts.length, 1000)
     assertNoDuplicates(inserts)
     assert.deepEqual(new Set(inserts.map((m) => m.value.id)), new Set(writes.map((w) => w.body.id)))
-    // Transaction ids are taken in commit order, so the stream must deliver them ascending,
-    // and each change must carry the id its writer was given.
-    const txids = inserts.map((m) => m.headers.txids[0])
-    assert.deepEqual(txids, [...txids].sort((a, b) => a - b))
+    // Writers do not wait for each other, so transaction ids (taken when a transaction starts)
+    // need not ascend; each change must carry the id its writer was given, and log positions
+    // ascend. (sync-server/tests/writers.rs checks that one row's changes keep commit order.)
     const byId = new Map(writes.map((w) => [w.body.id, w.txid]))
     for (const message of inserts) assert.equal(message.headers.txids[0], byId.get(message.value.id))
     const lsns = inserts.map((m) => Number(m.headers.lsn))

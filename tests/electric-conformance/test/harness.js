@@ -18,16 +18,19 @@ const LONG_POLL_MS = 1000
  * A contacts server on a fresh database: a temp SQLite file, or the Postgres database in
  * DATABASE_URL wiped with --reset.
  */
-export async function startServer() {
+export async function startServer({ args = [], token } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'contacts-conformance-'))
   const databaseUrl = process.env.DATABASE_URL || `sqlite:${join(dir, 'contacts.db')}`
-  const server = { dir, databaseUrl, port: 0, process: null, url: null }
+  const server = { dir, databaseUrl, port: 0, process: null, url: null, args, token }
   await launch(server, { reset: true })
   return server
 }
 
 async function launch(server, { reset }) {
-  const args = ['--port', String(server.port), '--database-url', server.databaseUrl, '--long-poll-ms', String(LONG_POLL_MS)]
+  const args = [
+    '--port', String(server.port), '--database-url', server.databaseUrl, '--long-poll-ms', String(LONG_POLL_MS),
+    ...server.args,
+  ]
   if (reset) args.push('--reset')
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   server.process = child
@@ -63,10 +66,12 @@ export async function stopServer(server) {
   rmSync(server.dir, { recursive: true, force: true })
 }
 
-export async function api(server, method, path, body) {
+export async function api(server, method, path, body, { token = server.token } = {}) {
+  const headers = body === undefined ? {} : { 'content-type': 'application/json' }
+  if (token) headers.authorization = `Bearer ${token}`
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   })
   const text = await response.text()
@@ -77,8 +82,8 @@ export async function api(server, method, path, body) {
   }
 }
 
-export async function createContact(server, fields) {
-  const response = await api(server, 'POST', '/contacts', fields)
+export async function createContact(server, fields, options) {
+  const response = await api(server, 'POST', '/contacts', fields, options)
   if (response.status !== 201) throw new Error(`create failed: ${response.status} ${JSON.stringify(response.body)}`)
   return response
 }
@@ -88,7 +93,7 @@ export async function createContact(server, fields) {
  * gets its own `session` param (ignored by the server) so the client's per-shape caches
  * (replay detection, expired handles) never leak between tests.
  */
-export function openStream(server, { where, params, offset, handle, columns, replica } = {}) {
+export function openStream(server, { where, params, offset, handle, columns, replica, token = server.token } = {}) {
   const controller = new AbortController()
   const messages = []
   const errors = []
@@ -98,6 +103,7 @@ export function openStream(server, { where, params, offset, handle, columns, rep
     offset,
     handle,
     signal: controller.signal,
+    headers: token ? { authorization: `Bearer ${token}` } : undefined,
     backoffOptions: { initialDelay: 50, maxDelay: 500, multiplier: 2 },
     onError: (error) => {
       errors.push(error)
@@ -136,7 +142,7 @@ export function sortedRows(shape) {
   return [...shape.currentRows].map((row) => ({ ...row })).sort((a, b) => a.id.localeCompare(b.id))
 }
 
-export async function restRows(server) {
-  const { body } = await api(server, 'GET', '/contacts')
+export async function restRows(server, options) {
+  const { body } = await api(server, 'GET', '/contacts', undefined, options)
   return body.sort((a, b) => a.id.localeCompare(b.id))
 }

@@ -37,7 +37,7 @@ fn main() {
         let generated = tokens(&loaded.api, &RustOptions::default());
         emit.push(started.elapsed());
         let started = Instant::now();
-        output = format_tokens(&generated, &loaded.api.info.title);
+        output = format_tokens(generated, &loaded.api.info.title);
         format.push(started.elapsed());
     }
     let median = |times: &mut Vec<Duration>| {

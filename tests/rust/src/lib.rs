@@ -1,6 +1,7 @@
 //! Shared helpers for the Rust front's tests and benchmark: where the repo and the corpus are,
 //! and generating a throwaway workspace of generated crates.
 
+pub mod live_support;
 pub mod server;
 
 use std::fmt::Write as _;
@@ -53,16 +54,46 @@ pub struct Generated {
     pub result: Result<(), String>,
 }
 
+/// Corpus specs too large to compile whole on every CI run, with the part that CI compiles
+/// instead: the tags, or path prefixes, a typical app uses. `SYNC_CORPUS_FULL=1`, and the
+/// corpus report (`scripts/corpus-report.py`), compile them whole. `stripe.json` is compiled
+/// whole; `stripe-yaml.yaml` is the same API in YAML, so CI compiles a part of it.
+pub const HEAVY_SPECS: &[(&str, &[&str], &[&str])] = &[
+    ("github-api.json", &["repos", "issues"], &[]),
+    ("stripe-yaml.yaml", &[], &["/v1/customers", "/v1/payment_intents", "/v1/subscriptions"]),
+];
+
+/// The model settings a corpus spec is compiled with: everything, or for a heavy spec its part
+/// (unless `whole`).
+pub fn corpus_options(spec: &Path, whole: bool) -> sync_build::ModelOptions {
+    let name = spec.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let subset = HEAVY_SPECS.iter().find(|(heavy, _, _)| *heavy == name).filter(|_| !whole).map(|(_, tags, paths)| {
+        sync_build::Subset {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+            ..sync_build::Subset::default()
+        }
+    });
+    sync_build::ModelOptions { subset, ..sync_build::ModelOptions::default() }
+}
+
 /// Writes a cargo workspace at `dir` with one crate per spec, each `src/lib.rs` being the
 /// generated Rust for that spec, all depending on this repo's `sync-runtime`.
 pub fn write_workspace(dir: &Path, specs: &[PathBuf]) -> Vec<Generated> {
+    let specs: Vec<(PathBuf, sync_build::ModelOptions)> =
+        specs.iter().map(|spec| (spec.clone(), sync_build::ModelOptions::default())).collect();
+    write_workspace_with(dir, &specs)
+}
+
+/// [`write_workspace`], each spec with its own model settings.
+pub fn write_workspace_with(dir: &Path, specs: &[(PathBuf, sync_build::ModelOptions)]) -> Vec<Generated> {
     let root = repo_root();
     fs::create_dir_all(dir).expect("create the workspace dir");
     let mut outcomes = Vec::new();
     let mut members = Vec::new();
-    for spec in specs {
+    for (spec, options) in specs {
         let crate_name = crate_name(spec);
-        let result = match sync_build::load(spec) {
+        let result = match sync_build::load_with(spec, options) {
             Ok(loaded) => {
                 let code = file(&loaded.api, &RustOptions::default());
                 let crate_dir = dir.join(&crate_name);

@@ -1,4 +1,5 @@
-//! A real HTTP server on loopback implementing `specs/contacts.yaml`, for the client tests.
+//! A real HTTP server on loopback implementing `specs/contacts.yaml` and (in [`responses`])
+//! `specs/responses.yaml`, for the client tests.
 //!
 //! It records what it received (query strings, headers) so tests can check how parameters
 //! were sent, not only that a round trip worked.
@@ -15,6 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
+
+pub mod responses;
 
 /// What the server saw of one request.
 #[derive(Debug, Clone, Default)]
@@ -47,7 +50,8 @@ impl ContactsServer {
             .route("/contacts/{id}", get(fetch).patch(update).delete(remove))
             .route("/slow", get(slow))
             .route("/crash", get(crash))
-            .with_state(state.clone());
+            .with_state(state.clone())
+            .merge(responses::routes());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("a bound address");
         tokio::spawn(async move {

@@ -6,12 +6,14 @@
 //! the list fails, and also when a listed spec passes (so the list cannot go stale).
 //!
 //! `SYNC_CORPUS_ONLY=name,name` limits the run to some specs while working on the emitter.
+//! The heaviest specs ([`sync_tests::HEAVY_SPECS`]) are compiled as the part a typical app
+//! uses; `SYNC_CORPUS_FULL=1` compiles them whole (as the corpus report does).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use sync_tests::{corpus_specs, repo_root, write_workspace};
+use sync_tests::{corpus_options, corpus_specs, repo_root, write_workspace_with};
 
 #[test]
 fn every_valid_corpus_spec_generates_rust_that_passes_clippy() {
@@ -23,7 +25,16 @@ fn every_valid_corpus_spec_generates_rust_that_passes_clippy() {
     }
     assert!(!specs.is_empty(), "no corpus specs found in ../shared/corpus/specs");
     let dir = repo_root().join("target/corpus-check");
-    let outcomes = write_workspace(&dir, &specs);
+    let whole = std::env::var_os("SYNC_CORPUS_FULL").is_some_and(|v| v != "0");
+    let specs: Vec<_> = specs
+        .into_iter()
+        .map(|spec| {
+            let options = corpus_options(&spec, whole);
+            (spec, options)
+        })
+        .collect();
+    let outcomes = write_workspace_with(&dir, &specs);
+    let specs: Vec<_> = specs.into_iter().map(|(spec, _)| spec).collect();
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut child = Command::new(cargo)

@@ -210,3 +210,161 @@ async fn next<S: sync_runtime::Stream + Unpin>(stream: &mut S) -> S::Item {
         .expect("an item within 5 s")
         .expect("the stream goes on")
 }
+
+/// `specs/responses.yaml`: GitHub's and Stripe's habits against the same loopback server.
+mod real_world {
+    use sync_runtime::Error;
+    use sync_runtime::params::{Encoding, Style};
+    use sync_tests::server::ContactsServer;
+
+    sync_macros::sync_api!(spec = "specs/responses.yaml", module = api);
+
+    use api::{
+        Client, Invitation, Item, ItemState, Job, PostCustomersRequest, PostCustomersRequestItemsItem, Queued,
+        ReactionContent, ReactionRollup, StartJobParams, StartJobSuccess,
+    };
+
+    async fn setup() -> (ContactsServer, Client) {
+        let server = ContactsServer::start().await;
+        let client = Client::new(server.base_url()).expect("a valid base URL");
+        (server, client)
+    }
+
+    #[tokio::test]
+    async fn a_204_beside_a_json_201_is_none_not_a_decode_error() {
+        let (_server, client) = setup().await;
+        let first = client.repos_add_collaborator("octo", "hello", "ada").await.expect("first invite");
+        assert_eq!(first, Some(Invitation { id: 1, invitee: "ada".into() }));
+        let again = client.repos_add_collaborator_with_response("octo", "hello", "ada").await.expect("second");
+        assert_eq!(again.status(), 204);
+        assert_eq!(again.into_body(), None);
+        match client.repos_add_collaborator("octo", "hello", "blocked").await {
+            Err(Error::Api { status: 403, body }) => {
+                assert_eq!(body.message.as_deref(), Some("Must have admin rights"))
+            }
+            other => panic!("expected a typed 403, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn success_statuses_with_different_bodies_are_an_enum() {
+        let (_server, client) = setup().await;
+        let done = client.start_job(StartJobParams::new(true)).await.unwrap();
+        assert_eq!(done, StartJobSuccess::Ok(Job { id: "j1".into(), result: "done".into() }));
+        let queued =
+            client.start_job(StartJobParams { priority: Some(2), ..StartJobParams::new(false) }).await.unwrap();
+        assert_eq!(queued, StartJobSuccess::Accepted(Queued { id: "j1".into(), position: 3 }));
+    }
+
+    #[tokio::test]
+    async fn a_bodiless_404_is_a_declared_error() {
+        let (_server, client) = setup().await;
+        match client.get_item("nope").await {
+            Err(Error::Status { status: 404, body }) => assert!(body.is_empty()),
+            other => panic!("expected the declared 404, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn headers_are_read_from_a_call_and_unknown_enum_values_decode() {
+        let (_server, client) = setup().await;
+        let response = client.get_item_with_response("1").await.expect("get");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.header("etag"), Some("\"v1-abc\""));
+        assert_eq!(response.header("X-RateLimit-Remaining"), Some("4999"));
+        assert_eq!(response.link("next"), Some("http://example.invalid/items?page=2"));
+        // `locked` is not in the spec's enum: kept, not a failure of the whole answer.
+        assert_eq!(response.into_body(), Item { id: "1".into(), state: ItemState::Other("locked".into()) });
+    }
+
+    #[tokio::test]
+    async fn form_bodies_reach_the_server_in_stripe_brackets() {
+        let (_server, client) = setup().await;
+        let body = PostCustomersRequest {
+            name: "Ada & Co".into(),
+            email: Some("ada@example.com".into()),
+            preferred_locales: Some(vec!["en".into(), "fr".into()]),
+            expand: Some(vec!["customer".into(), "invoice.subscription".into()]),
+            metadata: Some([("plan".to_owned(), "pro".to_owned()), ("seats".to_owned(), "3".to_owned())].into()),
+            items: Some(vec![
+                PostCustomersRequestItemsItem { price: "price_1".into(), quantity: Some(2) },
+                PostCustomersRequestItemsItem { price: "price_2".into(), quantity: None },
+            ]),
+        };
+        let echo = client.post_customers(&body).await.expect("the server decodes the form");
+        assert_eq!(
+            echo["decoded"],
+            serde_json::json!({
+                "name": "Ada & Co",
+                "email": "ada@example.com",
+                "preferred_locales": ["en", "fr"],
+                "expand": ["customer", "invoice.subscription"],
+                "metadata": {"plan": "pro", "seats": "3"},
+                "items": [{"price": "price_1", "quantity": "2"}, {"price": "price_2"}],
+            }),
+            "raw body: {}",
+            echo["raw"]
+        );
+        // The spec's `encoding` makes `expand` a `deepObject`: indexed, as Stripe documents it;
+        // `preferred_locales` has none, so it repeats its key (OpenAPI's default).
+        let raw = echo["raw"].as_str().unwrap();
+        assert!(raw.contains("expand%5B0%5D=customer&expand%5B1%5D=invoice.subscription"), "{raw}");
+        assert!(raw.contains("preferred_locales=en&preferred_locales=fr"), "{raw}");
+    }
+
+    /// The runtime's encoder, given the encoding directly (as generated code passes it).
+    #[tokio::test]
+    async fn declared_deep_object_arrays_are_indexed() {
+        let server = ContactsServer::start().await;
+        let runtime = sync_runtime::Client::new(server.base_url()).unwrap();
+        let body = serde_json::json!({"expand": ["customer", "invoice.subscription"], "name": "x"});
+        let echo: serde_json::Value = runtime
+            .request(sync_runtime::Method::POST, "/v1/customers")
+            .form_encoded(&body, &[Encoding::new("expand", Style::DeepObject, true)])
+            .send_json::<_, serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(echo["decoded"], serde_json::json!({"expand": ["customer", "invoice.subscription"], "name": "x"}));
+        assert_eq!(echo["raw"], "expand%5B0%5D=customer&expand%5B1%5D=invoice.subscription&name=x");
+    }
+
+    #[tokio::test]
+    async fn multipart_files_are_sent_as_bytes_with_name_and_type() {
+        #[derive(serde::Serialize)]
+        struct Upload {
+            title: String,
+            file: sync_runtime::File,
+        }
+        let server = ContactsServer::start().await;
+        let runtime = sync_runtime::Client::new(server.base_url()).unwrap();
+        // Bytes that are not UTF-8 and hold a line break and what looks like a boundary.
+        let bytes: Vec<u8> =
+            [&[0x89, b'P', b'N', b'G', 0, 0xff, b'\r', b'\n'][..], b"--sync-runtime-boundary-7f3a9c"].concat();
+        let upload = Upload {
+            title: "Résumé \"final\"".into(),
+            file: sync_runtime::File::new(bytes.clone()).file_name("cv \"v2\".png").content_type("image/png"),
+        };
+        let parts: serde_json::Value = runtime
+            .request(sync_runtime::Method::POST, "/uploads")
+            .multipart(&upload)
+            .send_json::<_, serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(
+            parts,
+            serde_json::json!([
+                {"name": "file", "filename": "cv %22v2%22.png", "content_type": "image/png", "bytes": bytes},
+                {"name": "title", "filename": null, "content_type": null, "bytes": "Résumé \"final\"".as_bytes()},
+            ])
+        );
+    }
+
+    #[test]
+    fn signs_in_names_are_spelled_out() {
+        let rollup: ReactionRollup =
+            serde_json::from_str(r#"{"+1": 3, "-1": 1, "total_count": 4, "top": "+1"}"#).unwrap();
+        assert_eq!((rollup.plus_1, rollup.minus_1), (3, 1));
+        assert_eq!(rollup.top, Some(ReactionContent::Plus1));
+        assert_eq!(serde_json::to_string(&ReactionContent::Minus1).unwrap(), r#""-1""#);
+    }
+}

@@ -21,7 +21,7 @@ writeFileSync(
 );
 const tsc = spawnSync(
   join(here, "node_modules/.bin/tsc"),
-  ["-p", tsconfig, "--strict", "--noEmit"],
+  ["-p", tsconfig, "--strict", "--exactOptionalPropertyTypes", "--noEmit"],
   {
     encoding: "utf8",
     maxBuffer: 1 << 28,

@@ -52,7 +52,7 @@ function contactsVariants() {
 }
 
 /** Generates each spec into `out/<spec name>`; returns `name: ok` or `name: <why not>` lines. */
-function run(out, specs) {
+function run(out, specs, extra = []) {
   rmSync(out, { recursive: true, force: true });
   return specs.map((spec) => {
     const name = basename(spec).replace(/\.(json|ya?ml)$/, "");
@@ -63,6 +63,7 @@ function run(out, specs) {
       "typescript",
       "--out",
       join(out, name),
+      ...extra,
     ];
     const result = spawnSync(generator, args, {
       encoding: "utf8",
@@ -79,10 +80,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = performance.now();
   const corpus = run(join(gen, "corpus"), corpusSpecs());
   const contacts = run(join(gen, "contacts"), contactsVariants());
-  for (const line of [...corpus, ...contacts]) {
+  // Our own specs: the encoding checks, and the contacts client for Node's ESM resolution.
+  const own = run(join(gen, "own"), [
+    join(here, "../specs/wire.yaml"),
+    join(here, "../specs/hostile.yaml"),
+  ]);
+  const nodenext = run(join(gen, "nodenext"), contactsVariants(), [
+    "--ts-import-extension",
+    ".js",
+  ]);
+  const generated = [...contacts, ...own, ...nodenext];
+  for (const line of [...corpus, ...generated]) {
     if (!line.endsWith(": ok")) console.log(line);
   }
-  const failed = [...corpus, ...contacts].filter(
+  const failed = [...corpus, ...generated].filter(
     (line) => !line.endsWith(": ok"),
   );
   if (failed.length > 0) {

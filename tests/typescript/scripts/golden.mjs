@@ -11,6 +11,7 @@ const cases = {
   "contacts-push": "contacts/push",
   "petstore-3.1": "corpus/petstore-3.1",
   discriminators: "corpus/discriminators",
+  wire: "own/wire",
 };
 
 let passed = 0;

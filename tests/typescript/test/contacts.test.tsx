@@ -135,8 +135,15 @@ describe(`ContactList (${mode})`, () => {
     "writes made offline persist, survive a reload and replay on reconnect",
     async () => {
       const name = `Offline ${mode}`;
-      const outbox = () =>
-        localStorage.getItem("sync-patterns:outbox:contacts") ?? "[]";
+      // Queued writes are stored per base URL and user scope, one key per collection.
+      const outbox = () => {
+        for (let i = 0; i < localStorage.length; i++) {
+          const key = localStorage.key(i)!;
+          if (key.startsWith("sync-patterns:outbox:") && key.endsWith(":contacts"))
+            return localStorage.getItem(key) ?? "[]";
+        }
+        return "[]";
+      };
       const before = renderList({ name, email: "offline@example.com" });
       await waitFor(() =>
         expect(screen.getByLabelText("status").textContent).toBe("success"),

@@ -27,9 +27,27 @@ pub(super) fn attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -
     quote! { #( #[doc = #lines] )* }
 }
 
+/// Text a comment cannot carry as it is, made visible: control characters (NUL, ...) and the
+/// bidirectional overrides that could make the code read differently from how it compiles
+/// (rustc denies them in comments: `text_direction_codepoint_in_comment`) become `\u{…}`.
+/// Line breaks and tabs are left to the caller.
+pub(super) fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
+        if hidden {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn normalise(text: &str) -> String {
     // Tabs render unpredictably in docs (clippy's `tabs_in_doc_comments`).
-    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
+    let text = visible(text).replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
     let raw: Vec<&str> = text.lines().map(str::trim_end).collect();
     // Remove the indentation every line shares (descriptions written as indented YAML blocks).
     let common = raw.iter().filter(|line| !line.trim().is_empty()).map(|line| indent_of(line)).min().unwrap_or(0);
@@ -170,6 +188,11 @@ mod tests {
         assert_eq!(normalise("> [!NOTE]\n> quoted\nlazy"), "> [!NOTE]\n> quoted\n> lazy");
         assert_eq!(normalise("a\tb"), "a    b");
         assert_eq!(normalise("**bold** text"), "**bold** text");
+    }
+
+    #[test]
+    fn hidden_characters_are_made_visible() {
+        assert_eq!(normalise("a\u{0}b \u{202e}c\u{2066} 🎉 */ #[x]"), "a\\u{0}b \\u{202e}c\\u{2066} 🎉 */ #[x]");
     }
 
     #[test]

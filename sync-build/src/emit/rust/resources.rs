@@ -127,7 +127,7 @@ fn emit_resource(cx: &Context, index: usize, resource: &Resource) -> Option<(Tok
             },
             ResourceRole::Create => {
                 let new = body_ty(cx, op);
-                let created = output_tokens(cx, &output(op));
+                let created = output_tokens(cx, call.op.0, &output(op));
                 quote! {
                     #deprecated
                     impl ::sync_runtime::resource::Create for #marker {
@@ -142,7 +142,7 @@ fn emit_resource(cx: &Context, index: usize, resource: &Resource) -> Option<(Tok
             }
             ResourceRole::Update => {
                 let patch = body_ty(cx, op);
-                let updated = output_tokens(cx, &output(op));
+                let updated = output_tokens(cx, call.op.0, &output(op));
                 quote! {
                     #deprecated
                     impl ::sync_runtime::resource::Update for #marker {
@@ -171,11 +171,11 @@ fn emit_resource(cx: &Context, index: usize, resource: &Resource) -> Option<(Tok
 
     let name = &resource.name;
     let roles: Vec<&str> = calls.iter().map(|c| c.role.as_str()).collect();
-    let marker_doc = format!(
+    let marker_doc = super::docs::visible(&format!(
         " The `{name}` resource (`x-sync: {}`), handled through [`::sync_runtime::Resource`]: {}.",
         resource.mode.as_str(),
         roles.join(", ")
-    );
+    ));
 
     let marker_item = quote! {
         #[doc = #marker_doc]
@@ -244,10 +244,15 @@ fn emit_resource(cx: &Context, index: usize, resource: &Resource) -> Option<(Tok
                     }
                 }
             };
-            quote! { ::sync_runtime::Resource::live(self.clone(), #scope_value, #source) }
+            let ops = live_ops(cx, resource, &marker, &calls);
+            quote! { ::sync_runtime::Resource::live(self.clone(), #scope_value, #source, #ops) }
         }
     };
-    let accessor_doc = format!(" The `{name}` resource: {} (`{}`).", roles.join(", "), resource.collection_path);
+    let accessor_doc = super::docs::visible(&format!(
+        " The `{name}` resource: {} (`{}`).",
+        roles.join(", "),
+        resource.collection_path
+    ));
     let accessor_item = quote! {
         #[doc = #accessor_doc]
         pub fn #accessor(&self, #(#args),*) -> ::sync_runtime::Resource<#marker> {
@@ -255,6 +260,39 @@ fn emit_resource(cx: &Context, index: usize, resource: &Resource) -> Option<(Tok
         }
     };
     Some((marker_item, accessor_item))
+}
+
+/// What a live accessor hands the runtime: the key field, the item type's fingerprint, and
+/// the write operations the handle has (`create()` when the answer is a serializable value,
+/// so the confirmed row can replace the optimistic one).
+fn live_ops(cx: &Context, resource: &Resource, marker: &syn::Ident, calls: &[Call]) -> TokenStream {
+    let key_field = &resource.key.field;
+    let schema = item_fingerprint(cx, resource);
+    let writes = calls.iter().filter_map(|call| {
+        let answers_row = !matches!(output(cx.api.operation(call.op)), Output::Outcomes(_));
+        match (call.role, answers_row) {
+            (ResourceRole::Create, true) => Some(quote! { .create() }),
+            (ResourceRole::Create, false) => Some(quote! { .create_without_row() }),
+            (ResourceRole::Update, true) => Some(quote! { .update() }),
+            (ResourceRole::Update, false) => Some(quote! { .update_without_row() }),
+            (ResourceRole::Delete, _) => Some(quote! { .delete() }),
+            (ResourceRole::List | ResourceRole::Get, _) => None,
+        }
+    });
+    quote! { ::sync_runtime::live::LiveOps::<#marker>::new(#key_field, #schema) #(#writes)* }
+}
+
+/// A stable hash (FNV-1a, hex) of the item type's fields: persisted rows of another shape are
+/// dropped and refetched.
+fn item_fingerprint(cx: &Context, resource: &Resource) -> String {
+    let mut text = String::new();
+    for field in cx.api.struct_fields(resource.item).unwrap_or_default() {
+        text.push_str(&format!("{}:{}:{:?};", field.name, field.required, cx.resolve(&field.ty)));
+    }
+    let hash = text
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
 }
 
 /// The body of `Spec::key`: the item's key field as an `Option`.

@@ -9,18 +9,22 @@ use crate::model::{
     EnumValue, Field, FloatFormat, IntFormat, Literal, StringFormat, Struct, Ty, TypeDef, TypeId, TypeKind, Union,
 };
 
-/// Every named type, in model order.
-pub(super) fn emit(cx: &Context) -> TokenStream {
-    let items = cx.api.types.iter().enumerate().map(|(index, def)| {
-        let id = TypeId(index);
-        match &def.kind {
-            TypeKind::Struct(s) => emit_struct(cx, id, def, s),
-            TypeKind::Enum(e) => emit_enum(cx, id, def, e),
-            TypeKind::Union(u) => emit_union(cx, id, def, u),
-            TypeKind::Alias(ty) => emit_alias(cx, id, def, ty),
-        }
-    });
-    quote! { #(#items)* }
+/// Every named type, in model order, one group of items per type.
+pub(super) fn emit_items(cx: &Context) -> Vec<TokenStream> {
+    cx.api
+        .types
+        .iter()
+        .enumerate()
+        .map(|(index, def)| {
+            let id = TypeId(index);
+            match &def.kind {
+                TypeKind::Struct(s) => emit_struct(cx, id, def, s),
+                TypeKind::Enum(e) => emit_enum(cx, id, def, e),
+                TypeKind::Union(u) => emit_union(cx, id, def, u),
+                TypeKind::Alias(ty) => emit_alias(cx, id, def, ty),
+            }
+        })
+        .collect()
 }
 
 /// An identifier from a name [`crate::naming`] produced (`r#type` becomes a raw identifier).
@@ -46,6 +50,10 @@ fn ty_at(cx: &Context, ty: &Ty, owner: Option<TypeId>, by_value: bool) -> TokenS
         Ty::Number(FloatFormat::Double) => quote! { f64 },
         // Binary inside JSON travels as a (usually base64) string; raw bodies are `Vec<u8>`,
         // chosen where bodies are emitted.
+        // A binary property of a multipart body is a file part: bytes, file name, media type.
+        Ty::String(StringFormat::Binary) if owner.is_some_and(|owner| cx.in_multipart[owner.0]) => {
+            quote! { ::sync_runtime::File }
+        }
         Ty::String(StringFormat::Plain | StringFormat::Binary) => quote! { String },
         Ty::String(StringFormat::DateTime) => {
             quote! { ::sync_runtime::chrono::DateTime<::sync_runtime::chrono::Utc> }
@@ -128,7 +136,7 @@ fn emit_field(cx: &Context, owner: TypeId, field: &Field, name: &str) -> TokenSt
     let docs = docs::attrs([
         field.doc.as_deref(),
         field.deprecated.then_some("**Deprecated** in the API spec."),
-        field.read_only.then_some("Read-only: set by the server, ignored in requests."),
+        field.read_only.then_some("Read-only: set by the server; request bodies use the `…Input` type without it."),
         field.write_only.then_some("Write-only: sent by the client, never returned."),
         default_note.as_deref(),
     ]);

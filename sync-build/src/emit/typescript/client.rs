@@ -11,7 +11,7 @@ use super::layout::{Param, property, signature};
 use super::names::Module;
 use super::types::{TyPrinter, TypeNames, object_alias};
 use super::writer::{doc_comment, fits, member, property_key, string_literal};
-use crate::model::{Api, MediaKind, Operation, ParamLocation, ParamStyle, Ty};
+use crate::model::{Api, MediaKind, Operation, ParamLocation, ParamStyle, Status, Ty};
 use crate::naming::Case;
 
 const RUNTIME: &str = include_str!("client_runtime.ts");
@@ -40,6 +40,12 @@ const RESERVED: &[&str] = &[
     "defaultConfig",
     "DEFAULT_BASE_URL",
     "BodyInit",
+    "RequestInit",
+    "WithResponse",
+    "withResponse",
+    "bracketPairs",
+    "encodeForm",
+    "encodeMultipart",
 ];
 
 /// What other modules need to call an operation.
@@ -48,7 +54,7 @@ pub struct OperationApi {
     pub function: String,
     /// The parameters type, when the operation has parameters.
     pub params: Option<ParamsApi>,
-    /// `ApiError<...>` over the error bodies the spec declares, when it declares any.
+    /// `ApiError<...>` over the error statuses the spec declares, when it declares any.
     pub error: Option<String>,
 }
 
@@ -81,8 +87,11 @@ impl ClientNames {
                     keys: param_keys(op),
                     required: op.params.iter().any(|p| p.required),
                 });
-                let error =
-                    op.errors().next().is_some().then(|| module.declare(&format!("{} Error", op.name), Case::Pascal));
+                let error = op
+                    .responses
+                    .iter()
+                    .any(|r| !r.status.is_success())
+                    .then(|| module.declare(&format!("{} Error", op.name), Case::Pascal));
                 OperationApi { function, params, error }
             })
             .collect();
@@ -115,26 +124,64 @@ fn param_keys(op: &Operation) -> Vec<String> {
     keys
 }
 
-/// The TypeScript type of an operation's body argument.
+/// The TypeScript type of an operation's body argument. A multipart body is the schema's
+/// object (its binary fields as `Blob`s or `File`s), or a `FormData` built by hand.
 pub fn body_type(printer: &mut TyPrinter<'_>, media: MediaKind, ty: &Ty) -> TypeDoc {
     match media {
         MediaKind::Json | MediaKind::Form => printer.doc(ty),
-        MediaKind::Multipart => TypeDoc::text("FormData"),
+        MediaKind::Multipart => match printer.doc(ty) {
+            TypeDoc::Text(text) if text == "unknown" => TypeDoc::text("FormData"),
+            TypeDoc::Union(mut members) => {
+                members.push(TypeDoc::text("FormData"));
+                TypeDoc::Union(members)
+            }
+            doc => TypeDoc::Union(vec![doc, TypeDoc::text("FormData")]),
+        },
         MediaKind::Text => TypeDoc::text("string"),
         MediaKind::Binary => TypeDoc::text("Blob"),
     }
 }
 
-/// The TypeScript type a successful call resolves to.
-pub fn response_type(printer: &mut TyPrinter<'_>, op: &Operation) -> TypeDoc {
-    match op.success().and_then(|r| r.body.as_ref()) {
-        None => TypeDoc::text("void"),
-        Some(body) => match body.media {
-            MediaKind::Json => printer.doc(&body.ty),
-            MediaKind::Text => TypeDoc::text("string"),
-            MediaKind::Binary | MediaKind::Multipart | MediaKind::Form => TypeDoc::text("Blob"),
-        },
+/// The TypeScript type of a response body.
+fn media_type(printer: &mut TyPrinter<'_>, body: &crate::model::ResponseBody) -> TypeDoc {
+    match body.media {
+        MediaKind::Json => printer.doc(&body.ty),
+        MediaKind::Text => TypeDoc::text("string"),
+        MediaKind::Binary | MediaKind::Multipart | MediaKind::Form => TypeDoc::text("Blob"),
     }
+}
+
+/// Adds the members of `doc` to the union `members`, each once.
+fn push_members(members: &mut Vec<TypeDoc>, doc: TypeDoc) {
+    let docs = match doc {
+        TypeDoc::Union(docs) => docs,
+        doc => vec![doc],
+    };
+    for doc in docs {
+        if !members.contains(&doc) {
+            members.push(doc);
+        }
+    }
+}
+
+/// The TypeScript type a successful call resolves to: the bodies of every success status the
+/// spec declares, and `undefined` beside them when one of those statuses has no content
+/// (`201` with the new item or `204`); `void` when none has a body.
+pub fn response_type(printer: &mut TyPrinter<'_>, op: &Operation) -> TypeDoc {
+    let successes: Vec<&crate::model::Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+    let mut members = Vec::new();
+    for response in &successes {
+        if let Some(body) = &response.body {
+            push_members(&mut members, media_type(printer, body));
+        }
+    }
+    if members.is_empty() {
+        return TypeDoc::text("void");
+    }
+    if successes.iter().any(|r| r.body.is_none()) {
+        push_members(&mut members, TypeDoc::text("undefined"));
+    }
+    if members.len() == 1 { members.remove(0) } else { TypeDoc::Union(members) }
 }
 
 /// Emits `client.ts`.
@@ -260,17 +307,45 @@ fn operation(out: &mut String, printer: &mut TyPrinter<'_>, op: &Operation, name
     if let Some(body) = &op.body {
         let kind = media_kind(body.media);
         let content_type = string_literal(&body.content_type);
-        let line = format!("    body: {{ kind: \"{kind}\", contentType: {content_type}, value: body }},");
+        // Form properties the spec encodes as `deepObject`: the runtime brackets their arrays.
+        let deep: Vec<String> = match body.media {
+            MediaKind::Form => body
+                .encoding
+                .iter()
+                .filter(|e| e.style == ParamStyle::DeepObject)
+                .map(|e| string_literal(&e.name))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let deep_field = (!deep.is_empty()).then(|| format!(", deep: [{}]", deep.join(", ")));
+        let line = format!(
+            "    body: {{ kind: \"{kind}\", contentType: {content_type}, value: body{} }},",
+            deep_field.as_deref().unwrap_or("")
+        );
         if fits(&line) {
             let _ = writeln!(out, "{line}");
         } else {
             let _ = writeln!(
                 out,
-                "    body: {{\n      kind: \"{kind}\",\n      contentType: {content_type},\n      value: body,\n    }},"
+                "    body: {{\n      kind: \"{kind}\",\n      contentType: {content_type},\n      value: body,"
             );
+            if !deep.is_empty() {
+                let list = format!("      deep: [{}],", deep.join(", "));
+                if fits(&list) {
+                    let _ = writeln!(out, "{list}");
+                } else {
+                    let _ = writeln!(out, "      deep: [");
+                    for name in &deep {
+                        let _ = writeln!(out, "        {name},");
+                    }
+                    let _ = writeln!(out, "      ],");
+                }
+            }
+            let _ = writeln!(out, "    }},");
         }
     }
-    let response = match op.success().and_then(|r| r.body.as_ref()) {
+    let first_body = op.responses.iter().filter(|r| r.status.is_success()).find_map(|r| r.body.as_ref());
+    let response = match first_body {
         None => "none",
         Some(body) => match body.media {
             MediaKind::Json => "json",
@@ -286,35 +361,52 @@ fn operation(out: &mut String, printer: &mut TyPrinter<'_>, op: &Operation, name
     }
 }
 
-/// `export type GetContactError = ApiError<NotFound | Invalid>;`: what the function rejects
-/// with when the API answers with one of the error statuses the spec describes.
+/// `export type GetContactError = ApiError<NotFound, 404> | ApiError<Invalid, 422>;`: what
+/// the function rejects with when the API answers with an error status the spec declares.
+/// Statuses with the same body share a member (`ApiError<BasicError, 403 | 404>`); a range or
+/// `default` leaves the status open, and a status without content has an `undefined` body.
 fn error_type(out: &mut String, printer: &mut TyPrinter<'_>, op: &Operation, function: &str, name: &str) {
-    let mut bodies: Vec<TypeDoc> = Vec::new();
-    for response in op.errors() {
-        let Some(body) = &response.body else { continue };
+    // (body, statuses), in the spec's status order; `None` is a status the type leaves open.
+    let mut groups: Vec<(TypeDoc, Vec<Option<u16>>)> = Vec::new();
+    for response in op.responses.iter().filter(|r| !r.status.is_success()) {
         // `ApiError` decodes JSON bodies and keeps any other as text.
-        let doc = match body.media {
-            MediaKind::Json => printer.doc(&body.ty),
-            _ => TypeDoc::text("string"),
+        let body = match &response.body {
+            None => TypeDoc::text("undefined"),
+            Some(body) if body.media == MediaKind::Json => printer.doc(&body.ty),
+            Some(_) => TypeDoc::text("string"),
         };
-        let members = match doc {
-            TypeDoc::Union(members) => members,
-            doc => vec![doc],
+        let status = match response.status {
+            Status::Code(code) => Some(code),
+            Status::Range(_) | Status::Default => None,
         };
-        for member in members {
-            if !bodies.contains(&member) {
-                bodies.push(member);
-            }
+        match groups.iter_mut().find(|(doc, _)| *doc == body) {
+            Some((_, statuses)) => statuses.push(status),
+            None => groups.push((body, vec![status])),
         }
     }
-    let body = if bodies.len() == 1 { bodies.remove(0) } else { TypeDoc::Union(bodies) };
+    let members: Vec<TypeDoc> = groups
+        .into_iter()
+        .map(|(body, statuses)| {
+            let mut args = vec![body];
+            if statuses.iter().all(Option::is_some) {
+                let codes: Vec<TypeDoc> =
+                    statuses.iter().flatten().map(|code| TypeDoc::Text(code.to_string())).collect();
+                args.push(if codes.len() == 1 { codes[0].clone() } else { TypeDoc::Union(codes) });
+            }
+            TypeDoc::Generic("ApiError".to_owned(), args)
+        })
+        .collect();
     out.push('\n');
-    let _ = writeln!(out, "/** What `{function}` rejects with when the API answers with an error status. */");
-    let _ = writeln!(
-        out,
-        "{}",
-        alias_line(&format!("export type {name}"), &TypeDoc::Generic("ApiError".to_owned(), vec![body]))
-    );
+    let _ = writeln!(out, "/** What `{function}` rejects with when the API answers with a declared error status. */");
+    if members.len() == 1 {
+        let _ = writeln!(out, "{}", alias_line(&format!("export type {name}"), &members[0]));
+    } else {
+        let members: Vec<super::types::Member> = members
+            .iter()
+            .map(|m| super::types::Member { flat: m.flat(), broken: Some(m.layout("    ", 4, 0)) })
+            .collect();
+        super::types::union_alias(out, &format!("export type {name}"), &members);
+    }
 }
 
 /// `{head} = <ty>;` for a generic, laid out as prettier lays out an alias.

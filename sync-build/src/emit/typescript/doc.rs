@@ -72,8 +72,10 @@ impl TypeDoc {
             return flat;
         }
         match self {
-            // prettier keeps a generic with one plain argument whole.
-            TypeDoc::Generic(name, args) if !(args.len() == 1 && matches!(args[0], TypeDoc::Text(_))) => {
+            // prettier keeps a generic with one plain argument whole, but for a type query.
+            TypeDoc::Generic(name, args)
+                if !(args.len() == 1 && matches!(&args[0], TypeDoc::Text(text) if !text.starts_with("typeof "))) =>
+            {
                 let inner = format!("{indent}  ");
                 let mut out = format!("{name}<\n");
                 for (i, arg) in args.iter().enumerate() {

@@ -1,46 +1,73 @@
-//! The generated README and `package.fragment.json`: the exact packages the output needs, with
-//! the npm `overrides` entry that keeps a single copy of `@tanstack/db` (two copies make
-//! collection types incompatible: TS2769 at every `useLiveQuery`).
+//! The generated README and `package.fragment.json`: the packages the output imports, as
+//! ranges that install cleanly without a lockfile, and only those the client's sync modes use
+//! (a push-only client needs no TanStack DB or Electric).
+//!
+//! TanStack's packages depend on exact versions of their shared cores (`@tanstack/react-db`
+//! 0.5.11 wants `@tanstack/db` 0.15.1, `@tanstack/query-db-collection` 1.4.8 wants 0.15.2, the
+//! Electric collection 0.9.2). A fresh install would nest several copies, and two copies make
+//! collection and query types incompatible (TS2769 at every `useLiveQuery`). So the shared
+//! cores are direct dependencies too, and `overrides` points every dependent at them
+//! (`"$name"` is npm's reference to the direct dependency's range).
 
-use crate::model::{Api, SyncMode, SyncSource};
+use crate::model::{SyncMode, SyncSource};
 
-/// Versions the generated code is compiled and tested against (tests/typescript).
-const REACT: &[(&str, &str)] = &[("@tanstack/react-query", "5.108.0"), ("react", "19.3.1")];
+/// What every React client imports; the ranges start at the versions tests/typescript runs.
+const REACT: &[(&str, &str)] =
+    &[("@tanstack/query-core", "^5.108.0"), ("@tanstack/react-query", "^5.108.0"), ("react", "^18.0.0 || ^19.0.0")];
+/// Live resources: TanStack DB, pinned (0.x releases change their API in minor versions).
 const LIVE: &[(&str, &str)] =
     &[("@tanstack/db", "0.15.2"), ("@tanstack/query-db-collection", "1.4.8"), ("@tanstack/react-db", "0.5.11")];
-const SHAPE: &[(&str, &str)] = &[("@electric-sql/client", "1.5.28"), ("@tanstack/electric-db-collection", "0.4.10")];
+/// Live resources streamed from a Shape endpoint.
+const SHAPE: &[(&str, &str)] = &[("@electric-sql/client", "^1.5.28"), ("@tanstack/electric-db-collection", "0.4.10")];
+/// The shared cores every dependent is pointed at.
+const SHARED: &[&str] = &["@tanstack/db", "@tanstack/query-core"];
 
 /// `package.fragment.json`: dependencies and overrides to merge into the app's package.json.
-pub fn fragment(react: bool) -> String {
+pub fn fragment<'a>(react: bool, resources: impl Iterator<Item = (SyncMode, &'a SyncSource)>) -> String {
     let mut deps: Vec<(&str, &str)> = Vec::new();
+    let mut dev: Vec<(&str, &str)> = vec![("typescript", "^5.9.3")];
     if react {
-        // The React layer imports all of them, even when no resource is live yet, so flipping
-        // a resource to live needs no new install.
         deps.extend(REACT);
-        deps.extend(LIVE);
-        deps.extend(SHAPE);
+        dev.push(("@types/react", "^19.0.0"));
+        let mut live = false;
+        let mut shape = false;
+        for (mode, source) in resources {
+            live |= mode == SyncMode::Live;
+            shape |= mode == SyncMode::Live && matches!(source, SyncSource::Shape(_));
+        }
+        if live {
+            deps.extend(LIVE);
+        }
+        if shape {
+            deps.extend(SHAPE);
+        }
     }
     deps.sort();
-    let mut out = String::from("{\n");
-    out.push_str("  \"dependencies\": {");
-    if deps.is_empty() {
-        out.push_str("},\n");
-    } else {
-        out.push('\n');
-        let lines: Vec<String> = deps.iter().map(|(name, version)| format!("    \"{name}\": \"{version}\"")).collect();
-        out.push_str(&lines.join(",\n"));
-        out.push_str("\n  },\n");
+    dev.sort();
+    let overrides: Vec<(&str, String)> = SHARED
+        .iter()
+        .filter(|name| deps.iter().any(|(dep, _)| dep == *name))
+        .map(|name| (*name, format!("${name}")))
+        .collect();
+    let section = |name: &str, entries: Vec<(&str, String)>| {
+        if entries.is_empty() {
+            return format!("  \"{name}\": {{}}");
+        }
+        let lines: Vec<String> = entries.iter().map(|(k, v)| format!("    \"{k}\": \"{v}\"")).collect();
+        format!("  \"{name}\": {{\n{}\n  }}", lines.join(",\n"))
+    };
+    fn owned<'s>(list: &[(&'s str, &str)]) -> Vec<(&'s str, String)> {
+        list.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
     }
-    out.push_str("  \"devDependencies\": {\n    \"typescript\": \"5.9.3\"\n  }");
-    if react {
-        out.push_str(",\n  \"overrides\": {\n    \"@tanstack/db\": \"0.15.2\"\n  }");
+    let mut sections = vec![section("dependencies", owned(&deps)), section("devDependencies", owned(&dev))];
+    if !overrides.is_empty() {
+        sections.push(section("overrides", overrides));
     }
-    out.push_str("\n}\n");
-    out
+    format!("{{\n{}\n}}\n", sections.join(",\n"))
 }
 
 /// `README.md`: what was generated and how to use it.
-pub fn readme(api: &Api, react: bool) -> String {
+pub fn readme(api: &crate::model::Api, react: bool, operations: bool) -> String {
     let shape = api.resources.iter().any(|r| matches!(r.source, SyncSource::Shape(_)));
     let mut out = format!("# TypeScript client for {}\n\n", one_line(&api.info.title));
     out.push_str("Generated by sync-patterns; do not edit, regenerate instead.\n\n");
@@ -48,10 +75,16 @@ pub fn readme(api: &Api, react: bool) -> String {
     out.push_str("- `client.ts`: one `fetch` function per operation, `configureClient` and `ApiError`.\n");
     if react {
         out.push_str("- `sync.ts`: `SyncProvider` and the results every hook returns.\n");
+    }
+    if react && !api.resources.is_empty() {
         out.push_str("- `resources.ts`: the hooks of each resource.\n");
     }
+    if operations {
+        out.push_str("- `operations.ts`: a TanStack Query hook, query key and `queryOptions` for every other\n");
+        out.push_str("  operation.\n");
+    }
     out.push_str("- `index.ts`: all of the above.\n");
-    if react {
+    if react && !api.resources.is_empty() {
         out.push_str("\n## Resources\n\n");
         out.push_str("Every resource has the same hooks in either mode, so switching `x-sync` changes no calling\n");
         out.push_str("code. Live resources read from a local TanStack DB collection, apply writes at once, keep\n");
@@ -68,10 +101,27 @@ pub fn readme(api: &Api, react: bool) -> String {
         }
         out.push_str(&table(&rows));
     }
+    if react && api.resources.iter().any(|r| r.mode == SyncMode::Live) {
+        out.push_str("\nLive writes wait in an outbox until the API takes them, by the rules of sync-patterns'\n");
+        out.push_str("`docs/outbox.md`: kept on network errors, `408`, `425`, `429` and `5xx` (with backoff and\n");
+        out.push_str("`Retry-After`), dropped only on any other `4xx`; stored per `baseUrl` and `userScope`, and\n");
+        out.push_str("deleted by `clearUserScope` (call it at sign-out); sent by one tab at a time, never twice.\n");
+    }
+    out.push_str("\n## Calls\n\n");
+    out.push_str("Each function resolves to the body of the success status that came (`undefined` for one\n");
+    out.push_str("without content) and rejects with `ApiError`, whose type lists the declared error statuses:\n");
+    out.push_str("`if (error.status === 404)` narrows `error.body`. A failed connection is `fetch`'s\n");
+    out.push_str("`TypeError`. `withResponse((options) => call(params, options))` also returns the status\n");
+    out.push_str("and headers. Enums accept values the spec does not list yet (`\"a\" | \"b\" | (string & {})`).\n");
+    if operations {
+        out.push_str("\nFrom React, `useX(params, options)` runs a read through TanStack Query (`options` are\n");
+        out.push_str("TanStack Query's: `enabled`, `select`, `staleTime`, ...) and `useX(options)` a write;\n");
+        out.push_str("`xQueryKey(params)` and `xQueryOptions(params)` are for prefetching and invalidating.\n");
+    }
     out.push_str("\n## Dependencies\n\n");
     if react {
-        out.push_str("Merge `package.fragment.json` into your `package.json`. Its `overrides` entry keeps one\n");
-        out.push_str("copy of `@tanstack/db`: with two, collection types no longer match (TS2769).\n\n");
+        out.push_str("Merge `package.fragment.json` into your `package.json`. Its `overrides` keep one copy of\n");
+        out.push_str("TanStack's shared packages: with two, their types no longer match (TS2769).\n\n");
         out.push_str("```tsx\n");
         out.push_str("import { SyncProvider } from \"./api\";\n\n");
         out.push_str("const config = {\n  baseUrl: \"https://api.example.com\",\n");

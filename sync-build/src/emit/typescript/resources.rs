@@ -53,8 +53,12 @@ const SYNC_NAMES: &[&str] = &[
     "itemFromQuery",
     "listFromLive",
     "itemFromLive",
+    "orNotFound",
+    "STREAMED",
+    "ResourceOptions",
     "fromMutation",
     "collectionFor",
+    "useHeld",
     "pick",
     "withoutVirtualProps",
     "newKey",
@@ -67,7 +71,8 @@ const SYNC_NAMES: &[&str] = &[
     "shapeUrl",
 ];
 
-const SYNC_TYPES: &[&str] = &["Sync", "ListResult", "ItemResult", "MutationResult", "UpdateVariables"];
+const SYNC_TYPES: &[&str] =
+    &["Sync", "ListResult", "ItemResult", "MutationResult", "UpdateVariables", "ResourceOptions"];
 
 /// Local names (also the parameter and variable names the hooks use) kept out of API names.
 const LOCALS: &[&str] = &[
@@ -91,8 +96,16 @@ const LOCALS: &[&str] = &[
     "DEFAULT_POLL_INTERVAL",
 ];
 
+/// What `resources.ts` holds: its text, the names it exports, and the operations its hooks
+/// cover (indexes into [`Api::operations`]); `operations.ts` gives the others hooks.
+pub struct Emitted {
+    pub text: String,
+    pub exported: Vec<String>,
+    pub covered: std::collections::HashSet<usize>,
+}
+
 /// Emits `resources.ts`.
-pub fn emit(api: &Api, types: &TypeNames, client: &ClientNames, header: &str, ext: &str) -> String {
+pub fn emit(api: &Api, types: &TypeNames, client: &ClientNames, header: &str, ext: &str) -> Emitted {
     let local: Vec<&str> = FRAMEWORK
         .iter()
         .map(|(_, name, _)| *name)
@@ -141,7 +154,32 @@ pub fn emit(api: &Api, types: &TypeNames, client: &ClientNames, header: &str, ex
     out.push('\n');
     out.push_str(&ctx.module.render_imports());
     out.push_str(&body);
-    out
+    let exported: Vec<String> = plans
+        .iter()
+        .flat_map(|plan| {
+            [&Some(plan.list_hook.clone()), &plan.item_hook, &plan.create_hook, &plan.update_hook, &plan.delete_hook]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut covered = std::collections::HashSet::new();
+    for (resource, plan) in api.resources.iter().zip(&plans) {
+        covered.insert(resource.list.0);
+        let roles = [
+            (resource.get, &plan.item_hook),
+            (resource.create, &plan.create_hook),
+            (resource.update, &plan.update_hook),
+            (resource.delete, &plan.delete_hook),
+        ];
+        for (op, hook) in roles {
+            if let (Some(op), Some(_)) = (op, hook) {
+                covered.insert(op.0);
+            }
+        }
+    }
+    Emitted { text: out, exported, covered }
 }
 
 /// What one resource's hooks are called, and which of them can be generated.
@@ -542,25 +580,26 @@ impl Ctx<'_> {
             return;
         }
         let _ = writeln!(out, "    const collection = {create_collection}(options);");
-        let _ = writeln!(out, "    // Writes an earlier session left (made offline, then the app was closed): new");
-        let _ = writeln!(out, "    // rows show again at once, and every write is sent again.");
-        let _ = writeln!(out, "    for (const write of outbox.takeLeftovers()) {{");
+        let _ = writeln!(out, "    // Writes an earlier session or another tab queued: new rows show at once, and");
+        let _ = writeln!(out, "    // each keeps its queue id, so it is sent once however many tabs find it.");
+        let _ = writeln!(out, "    for (const entry of outbox.leftovers()) {{");
         match plan.create_hook.as_ref().and(resource.create) {
             Some(op_id) => {
                 let op = self.api.operation(op_id);
                 let optimistic = self.sync("optimisticRow");
-                let key = self.new_row_key(resource, op, "write.body");
-                let _ = writeln!(out, "      if (write.kind === \"create\") {{");
-                let _ = writeln!(out, "        const row: {item} = {optimistic}(write.body, {{");
+                let key = self.new_row_key(resource, op, "entry.write.body");
+                let _ = writeln!(out, "      if (entry.write.kind === \"create\") {{");
+                let _ = writeln!(out, "        const row: {item} = {optimistic}(entry.write.body, {{");
                 property(out, "          ", &property_key(&resource.key.field), &key);
                 let _ = writeln!(out, "        }});");
+                let _ = writeln!(out, "        outbox.adopt({}, entry);", key_expr(resource, "row"));
                 let _ = writeln!(out, "        outbox.watch(collection.insert(row).isPersisted.promise);");
                 let _ = writeln!(out, "      }} else {{");
-                let _ = writeln!(out, "        outbox.replay(write);");
+                let _ = writeln!(out, "        outbox.replay(entry);");
                 let _ = writeln!(out, "      }}");
             }
             None => {
-                let _ = writeln!(out, "      outbox.replay(write);");
+                let _ = writeln!(out, "      outbox.replay(entry);");
             }
         }
         let _ = writeln!(out, "    }}");
@@ -585,8 +624,20 @@ impl Ctx<'_> {
 
     /// The expression that gets a list reply's rows.
     fn rows_of(&mut self, resource: &Resource, reply: &str) -> String {
+        // A list that may also answer without content (`200` or `204`) resolves to `undefined`.
+        let list = self.api.operation(resource.list);
+        let successes = || list.responses.iter().filter(|r| r.status.is_success());
+        let may_be_empty = successes().any(|r| r.body.is_none()) && successes().any(|r| r.body.is_some());
         let (rows, may_be_missing) = match &resource.list_items {
-            ListItems::Array => (reply.to_owned(), false),
+            ListItems::Array => (reply.to_owned(), may_be_empty),
+            ListItems::Field(field) if may_be_empty => {
+                let access = if super::writer::is_identifier(field) {
+                    format!("{reply}?.{field}")
+                } else {
+                    format!("{reply}?.[{}]", string_literal(field))
+                };
+                (access, true)
+            }
             ListItems::Field(field) => (member(reply, field), !self.list_field_always_present(resource, field)),
         };
         match (may_be_missing, self.list_rows_nullable(resource)) {
@@ -862,7 +913,7 @@ impl Ctx<'_> {
                 let _ = writeln!(out, "{indent}  body,");
             }
             let _ = writeln!(out, "{indent}}};");
-            let mut args = vec!["mutation.mutationId".to_owned(), "write".to_owned()];
+            let mut args = vec!["outbox.entryId(mutation)".to_owned(), "write".to_owned()];
             if shape {
                 args.push("txids".to_owned());
             }
@@ -892,6 +943,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn hook_head(
         &mut self,
         out: &mut String,
@@ -900,11 +952,18 @@ impl Ctx<'_> {
         name: &str,
         lead: Vec<Param>,
         ret: TypeDoc,
+        reads: bool,
     ) {
         out.push('\n');
         doc_comment(out, "", [Some(doc)]);
         let mut params = lead;
         params.extend(self.scope_param(resource));
+        if reads {
+            let ty = self.sync("ResourceOptions");
+            let mut options = Param::new("options", TypeDoc::Text(ty));
+            options.default = " = {}";
+            params.push(options);
+        }
         signature(out, "", &format!("export function {name}"), &params, Some(&ret), " {");
     }
 
@@ -912,10 +971,12 @@ impl Ctx<'_> {
         TypeDoc::Generic(self.sync(name), args)
     }
 
-    fn collection_line(&self, out: &mut String, resource: &Resource, plan: &Plan) {
+    fn collection_line(&mut self, out: &mut String, resource: &Resource, plan: &Plan) {
+        self.sync("useHeld");
         let factory = plan.collection.as_deref().expect("live resources have a collection");
         let scope = if self.client.operations[resource.list.0].params.is_some() { ", scope" } else { "" };
         let _ = writeln!(out, "  const collection = {factory}(useSync(){scope});");
+        let _ = writeln!(out, "  useHeld(collection);");
     }
 
     fn list_hook(&mut self, out: &mut String, resource: &Resource, plan: &Plan, item: &str) {
@@ -927,21 +988,21 @@ impl Ctx<'_> {
         };
         let doc = format!("The {} (`GET {}`), {mode}.", resource.name, resource.collection_path.replace("*/", "*\\/"));
         let ret = self.generic("ListResult", vec![TypeDoc::text(item)]);
-        self.hook_head(out, resource, &doc, &plan.list_hook, Vec::new(), ret);
+        self.hook_head(out, resource, &doc, &plan.list_hook, Vec::new(), ret, true);
         let scoped = self.client.operations[resource.list.0].params.is_some();
         if resource.mode == SyncMode::Live {
-            let use_live = self.framework("useLiveQuery");
             let from_live = self.sync("listFromLive");
             self.collection_line(out, resource, plan);
-            let _ = writeln!(out, "  const query = {use_live}(collection);");
-            let error = self.live_error(resource);
-            call(out, "  ", "return ", &from_live, &["query".to_owned(), error], ";");
+            self.live_query_line(out);
+            let state = self.live_state(resource);
+            call(out, "  ", "return ", &from_live, &["query".to_owned(), state], ";");
         } else {
             let use_query = self.framework("useQuery");
             let from_query = self.sync("listFromQuery");
             let list_fn = self.client_fn(resource.list);
             let _ = writeln!(out, "  const sync = useSync();");
             let _ = writeln!(out, "  const query = {use_query}({{");
+            let _ = writeln!(out, "    ...options,");
             let _ = writeln!(out, "    queryKey: {},", self.query_key(resource, &[]));
             let args = if scoped { vec!["scope".to_owned()] } else { vec![] };
             self.list_query_fn(out, "    ", resource, &list_fn, &args);
@@ -951,11 +1012,21 @@ impl Ctx<'_> {
         let _ = writeln!(out, "}}");
     }
 
-    fn live_error(&self, resource: &Resource) -> String {
+    /// The collection's sync state for the unified result.
+    fn live_state(&mut self, resource: &Resource) -> String {
         match resource.source {
-            SyncSource::Rest => "collection.utils.lastError".to_owned(),
-            SyncSource::Shape(_) => "undefined".to_owned(),
+            SyncSource::Rest => "collection.utils".to_owned(),
+            SyncSource::Shape(_) => self.sync("STREAMED"),
         }
+    }
+
+    /// `const query = useLiveQuery(...)`: the collection, or nothing while `enabled` is false.
+    fn live_query_line(&mut self, out: &mut String) {
+        let use_live = self.framework("useLiveQuery");
+        // Without a deps array: useLiveQuery tells the query's identity by the collection.
+        let _ = writeln!(out, "  const query = {use_live}(() =>");
+        let _ = writeln!(out, "    options.enabled === false ? undefined : collection,");
+        let _ = writeln!(out, "  );");
     }
 
     fn key_ty(&mut self, resource: &Resource) -> TypeDoc {
@@ -968,27 +1039,34 @@ impl Ctx<'_> {
         let get = resource.get.expect("an item hook has a get operation");
         let doc = format!("One of the {} by its `{}`.", resource.name, resource.key.field.replace("*/", "*\\/"));
         let ret = self.generic("ItemResult", vec![TypeDoc::text(item)]);
-        self.hook_head(out, resource, &doc, hook, vec![Param::new("key", key_ty)], ret);
+        self.hook_head(out, resource, &doc, hook, vec![Param::new("key", key_ty)], ret, true);
         if resource.mode == SyncMode::Live {
-            let use_live = self.framework("useLiveQuery");
             let from_live = self.sync("itemFromLive");
             self.collection_line(out, resource, plan);
-            let _ = writeln!(out, "  const query = {use_live}(collection);");
-            let error = self.live_error(resource);
-            let matches = format!("(row) => {} === key", member("row", &resource.key.field));
-            call(out, "  ", "return ", &from_live, &["query".to_owned(), matches, error], ";");
+            self.live_query_line(out);
+            let state = self.live_state(resource);
+            let key = match &resource.key.ty {
+                Ty::String(format) if *format != StringFormat::Binary => "key".to_owned(),
+                Ty::Integer(_) | Ty::Number(_) => "key".to_owned(),
+                _ => "String(key)".to_owned(),
+            };
+            call(out, "  ", "return ", &from_live, &["query".to_owned(), key, state], ";");
         } else {
             let use_query = self.framework("useQuery");
             let from_query = self.sync("itemFromQuery");
+            let or_not_found = self.sync("orNotFound");
             let get_fn = self.client_fn(get);
             let _ = writeln!(out, "  const sync = useSync();");
             let _ = writeln!(out, "  const query = {use_query}({{");
+            let _ = writeln!(out, "    ...options,");
             let _ = writeln!(out, "    queryKey: {},", self.query_key(resource, &["\"item\"", "key"]));
             let _ = writeln!(out, "    queryFn: ({{ signal }}) => {{");
             let has_params = self.params_const(out, "      ", resource, get, "key");
             let names = self.client.operations[get.0].clone();
             let args = Self::call_args(&names, has_params, None);
-            Self::client_call(out, "      ", "return ", &get_fn, &args, &["signal", "client: sync.config"], ";");
+            let _ = writeln!(out, "      // A missing item is `undefined` in both modes, not an error.");
+            Self::client_call(out, "      ", "const item = ", &get_fn, &args, &["signal", "client: sync.config"], ";");
+            let _ = writeln!(out, "      return {or_not_found}(item);");
             let _ = writeln!(out, "    }},");
             let _ = writeln!(out, "  }});");
             let _ = writeln!(out, "  return {from_query}(query);");
@@ -1045,7 +1123,7 @@ impl Ctx<'_> {
             resource.collection_path.replace("*/", "*\\/")
         );
         let ret = self.generic("MutationResult", vec![body_ty.clone(), reply_ty.clone()]);
-        self.hook_head(out, resource, &doc, hook, Vec::new(), ret);
+        self.hook_head(out, resource, &doc, hook, Vec::new(), ret, false);
         self.mutation_open(out, resource, plan, Param::new("body", body_ty));
         if resource.mode == SyncMode::Live {
             let optimistic = self.sync("optimisticRow");
@@ -1079,7 +1157,7 @@ impl Ctx<'_> {
             resource.item_path.as_deref().unwrap_or_default().replace("*/", "*\\/")
         );
         let ret = self.generic("MutationResult", vec![variables_ty.clone(), reply_ty.clone()]);
-        self.hook_head(out, resource, &doc, hook, Vec::new(), ret);
+        self.hook_head(out, resource, &doc, hook, Vec::new(), ret, false);
         self.mutation_open(out, resource, plan, Param::new("variables", variables_ty));
         let _ = writeln!(out, "      const {{ key, changes }} = variables;");
         if resource.mode == SyncMode::Live {
@@ -1108,7 +1186,7 @@ impl Ctx<'_> {
             resource.item_path.as_deref().unwrap_or_default().replace("*/", "*\\/")
         );
         let ret = self.generic("MutationResult", vec![key_ty.clone(), reply_ty.clone()]);
-        self.hook_head(out, resource, &doc, hook, Vec::new(), ret);
+        self.hook_head(out, resource, &doc, hook, Vec::new(), ret, false);
         self.mutation_open(out, resource, plan, Param::new("key", key_ty));
         if resource.mode == SyncMode::Live {
             self.return_persisted(out, &reply_ty, "collection.delete(key)");

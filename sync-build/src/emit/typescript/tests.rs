@@ -38,6 +38,7 @@ fn op(name: &str, method: Method, path: &str, params: Vec<Param>, body: Option<T
             ty,
             required: true,
             doc: None,
+            encoding: Vec::new(),
         }),
         responses: vec![Response {
             status: Status::Code(if reply.is_some() { 200 } else { 204 }),
@@ -174,7 +175,7 @@ fn flipping_a_resource_between_push_and_live_keeps_every_hook_signature() {
     assert_eq!(push.len(), 5, "list, item, create, update and delete hooks: {push:#?}");
     assert_eq!(push, live);
     assert_eq!(push, streamed);
-    assert!(push[0].contains("useContacts(): ListResult<Contact>"), "{}", push[0]);
+    assert!(push[0].contains("useContacts(  options: ResourceOptions = {},): ListResult<Contact>"), "{}", push[0]);
 }
 
 #[test]
@@ -182,7 +183,12 @@ fn push_and_live_use_their_own_engines() {
     let push = file(&contacts(SyncMode::Push, SyncSource::Rest), "resources.ts");
     assert!(push.contains("useQuery({") && !push.contains("useLiveQuery"));
     let live = file(&contacts(SyncMode::Live, SyncSource::Rest), "resources.ts");
-    assert!(live.contains("queryCollectionOptions({") && live.contains("useLiveQuery(collection)"));
+    assert!(
+        live.contains("queryCollectionOptions({")
+            && live.contains("options.enabled === false ? undefined : collection")
+    );
+    // An item is looked up by its key, not found by a scan.
+    assert!(live.contains("return itemFromLive(query, key, collection.utils);"), "{live}");
     // PATCH sends only the changed fields, and only the schema's: never TanStack DB's `$` props.
     assert!(live.contains("      onUpdate: async") && live.contains("mutation.changes,\n"), "{live}");
     assert!(live.contains("const UPDATE_CONTACT_FIELDS = [\"id\", \"name\"] as const;"));
@@ -267,4 +273,79 @@ fn error_types_name_the_declared_error_bodies() {
     assert!(client.contains("import type { Contact, Error as Error2, NewContact } from \"./types\";"), "{client}");
     assert!(client.contains("export type CreateContactError = ApiError<Error2>;"), "{client}");
     assert!(!client.contains("ListContactsError"));
+}
+
+#[test]
+fn every_operation_outside_a_resource_gets_a_hook_with_key_and_options_factories() {
+    let mut api = contacts(SyncMode::Push, SyncSource::Rest);
+    api.operations.push(op("getStats", Method::Get, "/stats", vec![], None, Some(Ty::Named(TypeId(2)))));
+    api.operations.push(op("resetStats", Method::Post, "/stats", vec![], Some(Ty::Named(TypeId(2))), None));
+    let operations = file(&api, "operations.ts");
+    assert!(operations.contains("export function getStatsQueryKey() {\n  return [\"getStats\"] as const;\n}"));
+    assert!(
+        operations.contains("export function getStatsQueryOptions(request: RequestOptions = {}) {"),
+        "{operations}"
+    );
+    assert!(operations.contains("export function useGetStats<TData = Error2>("), "{operations}");
+    assert!(operations.contains("): UseQueryResult<TData, Error> {"), "{operations}");
+    assert!(operations.contains("export function useResetStats("), "{operations}");
+    // The resource's own operations keep their resource hooks and get no second one.
+    assert!(!operations.contains("useListContacts") && !operations.contains("useCreateContact"));
+    let index = file(&api, "index.ts");
+    assert!(index.contains("export * from \"./operations\";"));
+}
+
+#[test]
+fn success_and_error_statuses_are_typed_as_declared() {
+    let mut api = contacts(SyncMode::Push, SyncSource::Rest);
+    // `PUT /contacts/{id}`: 201 with the contact, or 204 without content; 404 without a body.
+    let mut star =
+        op("starContact", Method::Put, "/contacts/{id}/star", vec![id_param()], None, Some(Ty::Named(TypeId(0))));
+    star.responses[0].status = Status::Code(201);
+    star.responses.push(Response { status: Status::Code(204), doc: None, body: None });
+    star.responses.push(Response { status: Status::Code(404), doc: None, body: None });
+    star.responses.push(Response {
+        status: Status::Code(422),
+        doc: None,
+        body: Some(ResponseBody {
+            content_type: "application/json".into(),
+            media: MediaKind::Json,
+            ty: Ty::Named(TypeId(2)),
+        }),
+    });
+    api.operations.push(star);
+    let client = file(&api, "client.ts");
+    assert!(client.contains("): Promise<Contact | undefined> {"), "{client}");
+    assert!(
+        client.contains("export type StarContactError =\n  | ApiError<undefined, 404>\n  | ApiError<Error2, 422>;")
+            || client.contains("export type StarContactError = ApiError<undefined, 404> | ApiError<Error2, 422>;"),
+        "{client}"
+    );
+}
+
+#[test]
+fn packages_follow_the_modes_in_use() {
+    let push = file(&contacts(SyncMode::Push, SyncSource::Rest), "package.fragment.json");
+    assert!(push.contains("\"@tanstack/react-query\": \"^5.108.0\""), "{push}");
+    assert!(!push.contains("@tanstack/db") && !push.contains("electric"), "{push}");
+    assert!(push.contains("\"@tanstack/query-core\": \"$@tanstack/query-core\""), "{push}");
+    let rest = file(&contacts(SyncMode::Live, SyncSource::Rest), "package.fragment.json");
+    assert!(rest.contains("\"@tanstack/db\": \"$@tanstack/db\"") && !rest.contains("electric"), "{rest}");
+}
+
+#[test]
+fn a_spec_without_schemas_still_yields_modules_and_extensions_apply() {
+    let mut api = contacts(SyncMode::Push, SyncSource::Rest);
+    api.types.clear();
+    api.resources.clear();
+    api.operations = vec![op("ping", Method::Get, "/ping", vec![], None, None)];
+    let types = file(&api, "types.ts");
+    assert!(types.ends_with("\nexport {};\n"), "{types}");
+    let files = emit(&api, &TypeScriptOptions { import_extension: ".js".into(), react: true });
+    let index = &files.iter().find(|f| f.path.to_str() == Some("index.ts")).expect("index.ts").contents;
+    assert!(index.contains("export * from \"./types.js\";") && index.contains("export * from \"./operations.js\";"));
+    let operations = &files.iter().find(|f| f.path.to_str() == Some("operations.ts")).expect("operations").contents;
+    assert!(operations.contains("from \"./client.js\";"), "{operations}");
+    // A read without content resolves to `null`: TanStack Query stores no `undefined`.
+    assert!(operations.contains("return null;"), "{operations}");
 }

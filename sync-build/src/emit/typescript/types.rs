@@ -123,6 +123,10 @@ pub fn emit(api: &Api, names: &TypeNames, header: &str) -> String {
         out.push('\n');
         type_def(&mut out, names, &names.0[index], def);
     }
+    if api.types.is_empty() {
+        // Still a module, so `export * from "./types"` and `isolatedModules` accept it.
+        out.push_str("\nexport {};\n");
+    }
     out
 }
 

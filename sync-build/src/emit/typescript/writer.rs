@@ -35,13 +35,36 @@ pub fn string_literal(value: &str) -> String {
             // Line and paragraph separators end a line inside a literal in older engines.
             '\u{2028}' => out.push_str("\\u2028"),
             '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            // Controls and bidirectional overrides are escaped, so the source shows what the
+            // string holds rather than reordering the code around it ("Trojan Source").
+            c if c.is_control() || is_bidi_control(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
     out.push(quote);
+    out
+}
+
+/// Unicode's explicit directional formatting characters (and the implicit marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text for a comment: control and bidirectional formatting characters written as `\u{...}`
+/// escapes, so none can end the comment's line, hide in it, or reorder the code after it.
+pub fn comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\t' {
+            out.push(' ');
+        } else if c.is_control() || is_bidi_control(c) || c == '\u{2028}' || c == '\u{2029}' {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -81,7 +104,7 @@ pub fn doc_comment<'a>(out: &mut String, indent: &str, parts: impl IntoIterator<
             lines.push(String::new());
         }
         for line in text.lines() {
-            lines.push(line.trim_end().replace("*/", "*\\/"));
+            lines.push(comment_text(line.trim_end()).replace("*/", "*\\/"));
         }
     }
     if lines.is_empty() {
@@ -111,6 +134,12 @@ mod tests {
         assert_eq!(string_literal(r#"a'b\c"#), r#""a'b\\c""#);
         assert_eq!(string_literal("x\ny\u{1}"), r#""x\ny\u0001""#);
         assert_eq!(string_literal(r#"say "hi" it's"#), r#"'say "hi" it\'s'"#);
+        assert_eq!(string_literal("\u{202e}evil\u{0}"), r#""\u202eevil\u0000""#);
+    }
+
+    #[test]
+    fn comments_show_controls_as_escapes() {
+        assert_eq!(comment_text("a\u{0}b\u{202e}c\u{2028}d"), r"a\u{0}b\u{202e}c\u{2028}d");
     }
 
     #[test]

@@ -15,18 +15,23 @@ import {
   type ItemResult,
   type ListResult,
   type MutationResult,
+  type ResourceOptions,
   type UpdateVariables,
   fromMutation,
   itemFromQuery,
   listFromQuery,
+  orNotFound,
   useSync,
 } from "./sync";
 import type { Contact, ContactPatch, NewContact } from "./types";
 
 /** The contacts (`GET /contacts`), push: fetched with TanStack Query. */
-export function useContacts(): ListResult<Contact> {
+export function useContacts(
+  options: ResourceOptions = {},
+): ListResult<Contact> {
   const sync = useSync();
   const query = useQuery({
+    ...options,
     queryKey: ["contacts"],
     queryFn: ({ signal }) => {
       return listContacts({
@@ -39,18 +44,24 @@ export function useContacts(): ListResult<Contact> {
 }
 
 /** One of the contacts by its `id`. */
-export function useContact(key: string): ItemResult<Contact> {
+export function useContact(
+  key: string,
+  options: ResourceOptions = {},
+): ItemResult<Contact> {
   const sync = useSync();
   const query = useQuery({
+    ...options,
     queryKey: ["contacts", "item", key],
     queryFn: ({ signal }) => {
       const params: GetContactParams = {
         id: key,
       };
-      return getContact(params, {
+      // A missing item is `undefined` in both modes, not an error.
+      const item = getContact(params, {
         signal,
         client: sync.config,
       });
+      return orNotFound(item);
     },
   });
   return itemFromQuery(query);

@@ -4,3 +4,4 @@ export * from "./types";
 export * from "./client";
 export * from "./sync";
 export * from "./resources";
+export * from "./operations";

@@ -16,6 +16,7 @@ import {
   type ListResult,
   type MutationResult,
   Outbox,
+  type ResourceOptions,
   type Sync,
   type UpdateVariables,
   collectionFor,
@@ -28,6 +29,7 @@ import {
   persisted,
   pick,
   readTxids,
+  useHeld,
   useSync,
 } from "./sync";
 import type { Contact, ContactPatch, NewContact } from "./types";
@@ -95,7 +97,7 @@ function contactsCollection(sync: Sync) {
             kind: "create",
             body,
           };
-          const reply = await outbox.deliver(mutation.mutationId, write);
+          const reply = await outbox.deliver(outbox.entryId(mutation), write);
           keepReply(transaction, reply);
         }
         // Refetch here rather than after the handler, so the write's promise
@@ -117,7 +119,7 @@ function contactsCollection(sync: Sync) {
             params,
             body,
           };
-          const reply = await outbox.deliver(mutation.mutationId, write);
+          const reply = await outbox.deliver(outbox.entryId(mutation), write);
           keepReply(transaction, reply);
         }
         // Refetch here rather than after the handler, so the write's promise
@@ -134,7 +136,7 @@ function contactsCollection(sync: Sync) {
             kind: "delete",
             params,
           };
-          const reply = await outbox.deliver(mutation.mutationId, write);
+          const reply = await outbox.deliver(outbox.entryId(mutation), write);
           keepReply(transaction, reply);
         }
         // Refetch here rather than after the handler, so the write's promise
@@ -144,16 +146,17 @@ function contactsCollection(sync: Sync) {
       },
     });
     const collection = createCollection(options);
-    // Writes an earlier session left (made offline, then the app was closed): new
-    // rows show again at once, and every write is sent again.
-    for (const write of outbox.takeLeftovers()) {
-      if (write.kind === "create") {
-        const row: Contact = optimisticRow(write.body, {
-          id: write.body.id ?? newKey(),
+    // Writes an earlier session or another tab queued: new rows show at once, and
+    // each keeps its queue id, so it is sent once however many tabs find it.
+    for (const entry of outbox.leftovers()) {
+      if (entry.write.kind === "create") {
+        const row: Contact = optimisticRow(entry.write.body, {
+          id: entry.write.body.id ?? newKey(),
         });
+        outbox.adopt(row.id, entry);
         outbox.watch(collection.insert(row).isPersisted.promise);
       } else {
-        outbox.replay(write);
+        outbox.replay(entry);
       }
     }
     return collection;
@@ -161,26 +164,34 @@ function contactsCollection(sync: Sync) {
 }
 
 /** The contacts (`GET /contacts`), live: read from the local collection. */
-export function useContacts(): ListResult<Contact> {
+export function useContacts(
+  options: ResourceOptions = {},
+): ListResult<Contact> {
   const collection = contactsCollection(useSync());
-  const query = useLiveQuery(collection);
-  return listFromLive(query, collection.utils.lastError);
+  useHeld(collection);
+  const query = useLiveQuery(() =>
+    options.enabled === false ? undefined : collection,
+  );
+  return listFromLive(query, collection.utils);
 }
 
 /** One of the contacts by its `id`. */
-export function useContact(key: string): ItemResult<Contact> {
+export function useContact(
+  key: string,
+  options: ResourceOptions = {},
+): ItemResult<Contact> {
   const collection = contactsCollection(useSync());
-  const query = useLiveQuery(collection);
-  return itemFromLive(
-    query,
-    (row) => row.id === key,
-    collection.utils.lastError,
+  useHeld(collection);
+  const query = useLiveQuery(() =>
+    options.enabled === false ? undefined : collection,
   );
+  return itemFromLive(query, key, collection.utils);
 }
 
 /** Creates one of the contacts (`POST /contacts`). */
 export function useCreateContact(): MutationResult<NewContact, Contact> {
   const collection = contactsCollection(useSync());
+  useHeld(collection);
   const mutation = useMutation({
     // The write shows at once and is sent in the background, online or not.
     networkMode: "always",
@@ -201,6 +212,7 @@ export function useUpdateContact(): MutationResult<
   Contact
 > {
   const collection = contactsCollection(useSync());
+  useHeld(collection);
   const mutation = useMutation({
     // The write shows at once and is sent in the background, online or not.
     networkMode: "always",
@@ -218,6 +230,7 @@ export function useUpdateContact(): MutationResult<
 /** Deletes one of the contacts (`DELETE /contacts/{id}`). */
 export function useDeleteContact(): MutationResult<string, void> {
   const collection = contactsCollection(useSync());
+  useHeld(collection);
   const mutation = useMutation({
     // The write shows at once and is sent in the background, online or not.
     networkMode: "always",

@@ -18,6 +18,8 @@ import {
   type ListResult,
   type MutationResult,
   Outbox,
+  type ResourceOptions,
+  STREAMED,
   type Sync,
   type UpdateVariables,
   collectionFor,
@@ -31,6 +33,7 @@ import {
   pick,
   readTxids,
   shapeUrl,
+  useHeld,
   useSync,
 } from "./sync";
 import type { Contact, ContactPatch, NewContact } from "./types";
@@ -97,7 +100,11 @@ function contactsCollection(sync: Sync) {
             kind: "create",
             body,
           };
-          const reply = await outbox.deliver(mutation.mutationId, write, txids);
+          const reply = await outbox.deliver(
+            outbox.entryId(mutation),
+            write,
+            txids,
+          );
           keepReply(transaction, reply);
           if (txids.length === 0) {
             const key = mutation.modified.id;
@@ -123,7 +130,11 @@ function contactsCollection(sync: Sync) {
             params,
             body,
           };
-          const reply = await outbox.deliver(mutation.mutationId, write, txids);
+          const reply = await outbox.deliver(
+            outbox.entryId(mutation),
+            write,
+            txids,
+          );
           keepReply(transaction, reply);
           if (txids.length === 0) {
             const key = mutation.original.id;
@@ -144,7 +155,11 @@ function contactsCollection(sync: Sync) {
             kind: "delete",
             params,
           };
-          const reply = await outbox.deliver(mutation.mutationId, write, txids);
+          const reply = await outbox.deliver(
+            outbox.entryId(mutation),
+            write,
+            txids,
+          );
           keepReply(transaction, reply);
           if (txids.length === 0) {
             const key = mutation.original.id;
@@ -157,16 +172,17 @@ function contactsCollection(sync: Sync) {
       },
     });
     const collection = createCollection(options);
-    // Writes an earlier session left (made offline, then the app was closed): new
-    // rows show again at once, and every write is sent again.
-    for (const write of outbox.takeLeftovers()) {
-      if (write.kind === "create") {
-        const row: Contact = optimisticRow(write.body, {
-          id: write.body.id ?? newKey(),
+    // Writes an earlier session or another tab queued: new rows show at once, and
+    // each keeps its queue id, so it is sent once however many tabs find it.
+    for (const entry of outbox.leftovers()) {
+      if (entry.write.kind === "create") {
+        const row: Contact = optimisticRow(entry.write.body, {
+          id: entry.write.body.id ?? newKey(),
         });
+        outbox.adopt(row.id, entry);
         outbox.watch(collection.insert(row).isPersisted.promise);
       } else {
-        outbox.replay(write);
+        outbox.replay(entry);
       }
     }
     return collection;
@@ -174,22 +190,34 @@ function contactsCollection(sync: Sync) {
 }
 
 /** The contacts (`GET /contacts`), live: read from the local collection. */
-export function useContacts(): ListResult<Contact> {
+export function useContacts(
+  options: ResourceOptions = {},
+): ListResult<Contact> {
   const collection = contactsCollection(useSync());
-  const query = useLiveQuery(collection);
-  return listFromLive(query, undefined);
+  useHeld(collection);
+  const query = useLiveQuery(() =>
+    options.enabled === false ? undefined : collection,
+  );
+  return listFromLive(query, STREAMED);
 }
 
 /** One of the contacts by its `id`. */
-export function useContact(key: string): ItemResult<Contact> {
+export function useContact(
+  key: string,
+  options: ResourceOptions = {},
+): ItemResult<Contact> {
   const collection = contactsCollection(useSync());
-  const query = useLiveQuery(collection);
-  return itemFromLive(query, (row) => row.id === key, undefined);
+  useHeld(collection);
+  const query = useLiveQuery(() =>
+    options.enabled === false ? undefined : collection,
+  );
+  return itemFromLive(query, key, STREAMED);
 }
 
 /** Creates one of the contacts (`POST /contacts`). */
 export function useCreateContact(): MutationResult<NewContact, Contact> {
   const collection = contactsCollection(useSync());
+  useHeld(collection);
   const mutation = useMutation({
     // The write shows at once and is sent in the background, online or not.
     networkMode: "always",
@@ -210,6 +238,7 @@ export function useUpdateContact(): MutationResult<
   Contact
 > {
   const collection = contactsCollection(useSync());
+  useHeld(collection);
   const mutation = useMutation({
     // The write shows at once and is sent in the background, online or not.
     networkMode: "always",
@@ -227,6 +256,7 @@ export function useUpdateContact(): MutationResult<
 /** Deletes one of the contacts (`DELETE /contacts/{id}`). */
 export function useDeleteContact(): MutationResult<string, void> {
   const collection = contactsCollection(useSync());
+  useHeld(collection);
   const mutation = useMutation({
     // The write shows at once and is sent in the background, online or not.
     networkMode: "always",

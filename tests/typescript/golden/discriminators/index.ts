@@ -2,3 +2,5 @@
 
 export * from "./types";
 export * from "./client";
+export * from "./sync";
+export * from "./operations";

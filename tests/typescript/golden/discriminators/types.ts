@@ -29,7 +29,8 @@ export type Dog = {
   breed?: DogBreed;
 };
 
-export type DogBreed = "Dingo" | "Husky" | "Retriever" | "Shepherd";
+export type DogBreed =
+  "Dingo" | "Husky" | "Retriever" | "Shepherd" | (string & {});
 
 /** Meow */
 export type Cat = {
@@ -54,25 +55,15 @@ export type String1 = string;
 
 export type String2 = string;
 
-export type PetNoDisc = {
-  pet_type: string;
-};
+export type PetNoDisc = Pet;
 
 /** Woof */
-export type DogNoDisc = {
-  pet_type: string;
-  bark?: boolean;
-  breed?: DogNoDiscBreed;
-};
+export type DogNoDisc = Dog;
 
-export type DogNoDiscBreed = "Dingo" | "Husky" | "Retriever" | "Shepherd";
+export type DogNoDiscBreed = DogBreed;
 
 /** Meow */
-export type CatNoDisc = {
-  pet_type: string;
-  hunts?: boolean;
-  age?: number;
-};
+export type CatNoDisc = Cat;
 
 export type GcsImport = {
   gcs_bucket?: string;
@@ -116,7 +107,7 @@ export type BaseWebhookEvent = {
 
 /** Type of the webhook event. */
 export type BaseWebhookEventEventType =
-  "application_approved" | "application_denied";
+  "application_approved" | "application_denied" | (string & {});
 
 /** Emitted when an application is underwritten and denied. */
 export type ApplicationDeniedEvent = BasePurchaseWebhookEvent;
@@ -190,7 +181,7 @@ export type PedaledVehicle = {
 
 /** Type of handlebars */
 export type PedaledVehicleHandlebars =
-  "flat" | "riser" | "bullhorn" | "drop" | "aero" | "cruiser";
+  "flat" | "riser" | "bullhorn" | "drop" | "aero" | "cruiser" | (string & {});
 
 export type OneOfWithTopLevelDiscriminatorAndMappingRequest =
   | (OptionOneNoDisc & { discrim: "Option One" })
@@ -216,18 +207,17 @@ export type PatchNestedOneOfObjectWithNestedOneOfRequestConfig =
   | PatchNestedOneOfObjectWithNestedOneOfRequestConfigVariant3;
 
 export type PatchNestedOneOfObjectWithNestedOneOfRequestConfigVariant3 =
-  Cat | Dog;
+  PatchEmbeddedDiscriminatorRequest;
 
 export type PatchMappingWithDuplicateSchemasRequest = {
   discrimValue?: PatchMappingWithDuplicateSchemasRequestDiscrimValue;
 };
 
 export type PatchMappingWithDuplicateSchemasRequestDiscrimValue =
-  "oneA" | "oneB" | "oneC" | "twoA" | "twoB" | "three";
+  "oneA" | "oneB" | "oneC" | "twoA" | "twoB" | "three" | (string & {});
 
 export type PatchMappingOfSchemaNamesRequest =
-  | (OptionOneNoDisc & { discrim: "Option One" })
-  | (OptionTwoNoDisc & { discrim: "Option Two" });
+  OneOfWithTopLevelDiscriminatorAndMappingRequest;
 
 export type OneOfWithImproperlyPlacedDiscriminatorRequest = {
   connector_type?: OneOfWithImproperlyPlacedDiscriminatorRequestConnectorType;
@@ -235,7 +225,7 @@ export type OneOfWithImproperlyPlacedDiscriminatorRequest = {
 };
 
 export type OneOfWithImproperlyPlacedDiscriminatorRequestConnectorType =
-  "s3Import" | "gcsImport";
+  "s3Import" | "gcsImport" | (string & {});
 
 export type OneOfWithImproperlyPlacedDiscriminatorRequestConnectorProperties =
   | (GcsImport & { connector_type: "gcsImport" })

@@ -5,6 +5,7 @@ import type {
   FindPetsByStatusStatusItem,
   Order,
   Pet,
+  PetInput,
   UpdatePetWithFormRequest,
   User,
 } from "./types";
@@ -42,19 +43,57 @@ export type RequestOptions = {
   onResponse?: (response: Response) => void;
 };
 
-/** A response outside 2xx, with its status and its body (decoded when it is JSON). */
-export class ApiError<TBody = unknown> extends Error {
-  readonly status: number;
+/**
+ * A response outside 2xx, with its status and its body (decoded when it is JSON, `undefined`
+ * when there is none). A failure without an answer (no connection) is the `TypeError` that
+ * `fetch` throws, never an `ApiError`. Each operation's `...Error` type lists the statuses its
+ * spec declares, so `if (error.status === 404)` narrows `body` to that status's body.
+ */
+export class ApiError<
+  TBody = unknown,
+  TStatus extends number = number,
+> extends Error {
+  readonly status: TStatus;
   readonly body: TBody;
   readonly response: Response;
 
   constructor(response: Response, body: TBody) {
     super(`${response.status} ${response.statusText}${summary(body)}`.trim());
     this.name = "ApiError";
-    this.status = response.status;
+    this.status = response.status as TStatus;
     this.body = body;
     this.response = response;
   }
+}
+
+/** A call's decoded body with the response it came in, from `withResponse`. */
+export type WithResponse<T> = {
+  data: T;
+  status: number;
+  headers: Headers;
+  response: Response;
+};
+
+/**
+ * Runs one call and returns its body together with its status and headers (`Link`, `ETag`,
+ * rate limits): `await withResponse((options) => getRepo(params, options))`.
+ */
+export async function withResponse<T>(
+  call: (options: RequestOptions) => Promise<T>,
+  options: RequestOptions = {},
+): Promise<WithResponse<T>> {
+  let seen: Response | undefined;
+  const data = await call({
+    ...options,
+    onResponse: (response) => {
+      seen = response;
+      options.onResponse?.(response);
+    },
+  });
+  if (seen === undefined) {
+    throw new Error("sync-patterns: the call finished without a response");
+  }
+  return { data, status: seen.status, headers: seen.headers, response: seen };
 }
 
 let defaultConfig: ClientConfig = { baseUrl: DEFAULT_BASE_URL };
@@ -100,7 +139,14 @@ type RequestSpec = {
   queryStyle?: Record<string, QueryStyle>;
   headers?: Record<string, unknown>;
   cookies?: Record<string, unknown>;
-  body?: { kind: BodyKind; contentType: string; value: unknown };
+  body?: {
+    kind: BodyKind;
+    contentType: string;
+    value: unknown;
+    /** Form properties the spec encodes as `deepObject`: arrays too go in brackets. */
+    deep?: readonly string[];
+  };
+  /** How a success body is read; a response without content is `undefined` whatever this says. */
   response: "json" | "text" | "binary" | "none";
 };
 
@@ -124,14 +170,15 @@ async function request<T>(
     .filter(([, value]) => value !== undefined && value !== null)
     .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
   if (cookies.length > 0) headers.set("Cookie", cookies.join("; "));
-  let body: BodyInit | undefined;
+  const init: RequestInit = { method: spec.method, headers };
   if (spec.body !== undefined) {
-    body = encodeBody(spec.body.kind, spec.body.value);
+    init.body = encodeBody(spec.body.kind, spec.body.value, spec.body.deep);
     // fetch writes the multipart boundary into the header itself.
     if (spec.body.kind !== "multipart") {
       headers.set("Content-Type", spec.body.contentType);
     }
   }
+  if (options?.signal !== undefined) init.signal = options.signal;
   const auth = await config.auth?.();
   for (const [name, value] of Object.entries(auth ?? {})) {
     headers.set(name, value);
@@ -139,26 +186,26 @@ async function request<T>(
   for (const [name, value] of Object.entries(options?.headers ?? {})) {
     headers.set(name, value);
   }
-  const response = await (config.fetch ?? fetch)(url, {
-    method: spec.method,
-    headers,
-    body,
-    signal: options?.signal,
-  });
+  const response = await (config.fetch ?? fetch)(url, init);
   options?.onResponse?.(response);
   if (!response.ok) {
     throw new ApiError(response, await decodeErrorBody(response));
   }
+  // 204 and 205 never carry content; an operation may answer 201 with a body or 204 without.
+  if (
+    spec.response === "none" ||
+    response.status === 204 ||
+    response.status === 205
+  ) {
+    return undefined as T;
+  }
   switch (spec.response) {
-    case "none":
-      return undefined as T;
     case "text":
       return (await response.text()) as T;
     case "binary":
       return (await response.blob()) as T;
     case "json": {
       const text = await response.text();
-      // Some servers answer an empty 200 where the spec promised JSON.
       return (text === "" ? undefined : JSON.parse(text)) as T;
     }
   }
@@ -176,7 +223,9 @@ function queryString(
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
     const style = styles[name] ?? "explode";
-    if (Array.isArray(value)) {
+    if (style === "deepObject" && typeof value === "object") {
+      for (const [key, member] of bracketPairs(name, value)) add(key, member);
+    } else if (Array.isArray(value)) {
       if (style === "explode") {
         for (const item of value) add(name, item);
       } else {
@@ -191,8 +240,7 @@ function queryString(
     } else if (typeof value === "object") {
       for (const [key, member] of Object.entries(value)) {
         if (member === undefined || member === null) continue;
-        if (style === "deepObject") add(`${name}[${key}]`, member);
-        else if (style === "explode") add(key, member);
+        if (style === "explode") add(key, member);
         else add(name, `${key},${String(member)}`);
       }
     } else {
@@ -202,23 +250,98 @@ function queryString(
   return parts.length === 0 ? "" : `?${parts.join("&")}`;
 }
 
+/**
+ * A nested value as `name[key]=value` pairs, the way Stripe and Rails-style servers read them:
+ * `metadata[plan]=pro`, `items[0][price]=p_1`, `expand[0]=customer`.
+ */
+function bracketPairs(name: string, value: unknown): [string, string][] {
+  if (value === undefined || value === null) return [];
+  if (value instanceof Date) return [[name, value.toISOString()]];
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) =>
+      bracketPairs(`${name}[${index}]`, item),
+    );
+  }
+  if (typeof value === "object") {
+    return Object.entries(value).flatMap(([key, member]) =>
+      bracketPairs(`${name}[${key}]`, member),
+    );
+  }
+  return [[name, String(value)]];
+}
+
 function scalarList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
-function encodeBody(kind: BodyKind, value: unknown): BodyInit {
+/**
+ * A form body: scalars as `name=value`, arrays of scalars repeated (`tag=a&tag=b`, OpenAPI's
+ * default), objects and arrays of objects in brackets (`metadata[plan]=pro`), and arrays of
+ * `deepObject` properties indexed (`expand[0]=customer`, as Stripe documents).
+ */
+function encodeForm(
+  value: object,
+  deep: readonly string[] = [],
+): URLSearchParams {
+  const form = new URLSearchParams();
+  for (const [name, member] of Object.entries(value)) {
+    if (member === undefined || member === null) continue;
+    const nested =
+      (deep.includes(name) && Array.isArray(member)) ||
+      (typeof member === "object" &&
+        !(member instanceof Date) &&
+        (!Array.isArray(member) ||
+          member.some((item) => typeof item === "object" && item !== null)));
+    if (nested) {
+      for (const [key, item] of bracketPairs(name, member))
+        form.append(key, item);
+    } else {
+      for (const item of scalarList(member)) form.append(name, item);
+    }
+  }
+  return form;
+}
+
+/**
+ * A multipart body: a `Blob` or `File` as a file part (a `File` keeps its name, and either its
+ * content type), an array as one part per item, an object as a JSON part, anything else as text.
+ */
+function encodeMultipart(value: object): FormData {
+  if (value instanceof FormData) return value;
+  const form = new FormData();
+  const append = (name: string, member: unknown) => {
+    if (member === undefined || member === null) return;
+    if (member instanceof Blob) {
+      form.append(name, member, member instanceof File ? member.name : name);
+    } else if (typeof member === "object" && !(member instanceof Date)) {
+      const json = JSON.stringify(member);
+      form.append(name, new Blob([json], { type: "application/json" }));
+    } else {
+      form.append(
+        name,
+        member instanceof Date ? member.toISOString() : String(member),
+      );
+    }
+  };
+  for (const [name, member] of Object.entries(value)) {
+    if (Array.isArray(member)) for (const item of member) append(name, item);
+    else append(name, member);
+  }
+  return form;
+}
+
+function encodeBody(
+  kind: BodyKind,
+  value: unknown,
+  deep?: readonly string[],
+): BodyInit {
   switch (kind) {
     case "json":
       return JSON.stringify(value);
-    case "form": {
-      const form = new URLSearchParams();
-      for (const [name, member] of Object.entries(value as object)) {
-        if (member === undefined || member === null) continue;
-        for (const item of scalarList(member)) form.append(name, item);
-      }
-      return form;
-    }
+    case "form":
+      return encodeForm(value as object, deep);
     case "multipart":
+      return encodeMultipart(value as object);
     case "text":
     case "binary":
       return value as BodyInit;
@@ -245,7 +368,10 @@ function encodePath(value: unknown): string {
  *
  * `PUT /pet`
  */
-export function updatePet(body: Pet, options?: RequestOptions): Promise<void> {
+export function updatePet(
+  body: PetInput,
+  options?: RequestOptions,
+): Promise<void> {
   return request(options, {
     method: "PUT",
     path: "/pet",
@@ -254,12 +380,18 @@ export function updatePet(body: Pet, options?: RequestOptions): Promise<void> {
   });
 }
 
+/** What `updatePet` rejects with when the API answers with a declared error status. */
+export type UpdatePetError = ApiError<undefined, 400 | 404 | 405>;
+
 /**
  * Add a new pet to the store
  *
  * `POST /pet`
  */
-export function addPet(body: Pet, options?: RequestOptions): Promise<void> {
+export function addPet(
+  body: PetInput,
+  options?: RequestOptions,
+): Promise<void> {
   return request(options, {
     method: "POST",
     path: "/pet",
@@ -267,6 +399,9 @@ export function addPet(body: Pet, options?: RequestOptions): Promise<void> {
     response: "none",
   });
 }
+
+/** What `addPet` rejects with when the API answers with a declared error status. */
+export type AddPetError = ApiError<undefined, 405>;
 
 /** The parameters of `findPetsByStatus`. */
 export type FindPetsByStatusParams = {
@@ -294,6 +429,9 @@ export function findPetsByStatus(
     response: "json",
   });
 }
+
+/** What `findPetsByStatus` rejects with when the API answers with a declared error status. */
+export type FindPetsByStatusError = ApiError<undefined, 400>;
 
 /** The parameters of `findPetsByTags`. */
 export type FindPetsByTagsParams = {
@@ -324,6 +462,9 @@ export function findPetsByTags(
   });
 }
 
+/** What `findPetsByTags` rejects with when the API answers with a declared error status. */
+export type FindPetsByTagsError = ApiError<undefined, 400>;
+
 /** The parameters of `getPetById`. */
 export type GetPetByIdParams = {
   /** ID of pet to return */
@@ -347,6 +488,9 @@ export function getPetById(
     response: "json",
   });
 }
+
+/** What `getPetById` rejects with when the API answers with a declared error status. */
+export type GetPetByIdError = ApiError<undefined>;
 
 /** The parameters of `updatePetWithForm`. */
 export type UpdatePetWithFormParams = {
@@ -376,6 +520,9 @@ export function updatePetWithForm(
   });
 }
 
+/** What `updatePetWithForm` rejects with when the API answers with a declared error status. */
+export type UpdatePetWithFormError = ApiError<undefined, 405>;
+
 /** The parameters of `deletePet`. */
 export type DeletePetParams = {
   /** Pet id to delete */
@@ -401,6 +548,9 @@ export function deletePet(
     response: "none",
   });
 }
+
+/** What `deletePet` rejects with when the API answers with a declared error status. */
+export type DeletePetError = ApiError<undefined, 400 | 404>;
 
 /** The parameters of `uploadFile`. */
 export type UploadFileParams = {
@@ -464,6 +614,9 @@ export function placeOrder(
   });
 }
 
+/** What `placeOrder` rejects with when the API answers with a declared error status. */
+export type PlaceOrderError = ApiError<undefined, 400>;
+
 /** The parameters of `getOrderById`. */
 export type GetOrderByIdParams = {
   /** ID of pet that needs to be fetched */
@@ -487,6 +640,9 @@ export function getOrderById(
     response: "json",
   });
 }
+
+/** What `getOrderById` rejects with when the API answers with a declared error status. */
+export type GetOrderByIdError = ApiError<undefined, 400 | 404>;
 
 /** The parameters of `deleteOrder`. */
 export type DeleteOrderParams = {
@@ -512,6 +668,9 @@ export function deleteOrder(
   });
 }
 
+/** What `deleteOrder` rejects with when the API answers with a declared error status. */
+export type DeleteOrderError = ApiError<undefined, 400 | 404>;
+
 /**
  * Create user
  *
@@ -531,6 +690,9 @@ export function createUser(
   });
 }
 
+/** What `createUser` rejects with when the API answers with a declared error status. */
+export type CreateUserError = ApiError<undefined>;
+
 /**
  * Creates list of users with given input array
  *
@@ -548,6 +710,9 @@ export function createUsersWithArrayInput(
   });
 }
 
+/** What `createUsersWithArrayInput` rejects with when the API answers with a declared error status. */
+export type CreateUsersWithArrayInputError = ApiError<undefined>;
+
 /**
  * Creates list of users with given input array
  *
@@ -564,6 +729,9 @@ export function createUsersWithListInput(
     response: "none",
   });
 }
+
+/** What `createUsersWithListInput` rejects with when the API answers with a declared error status. */
+export type CreateUsersWithListInputError = ApiError<undefined>;
 
 /** The parameters of `loginUser`. */
 export type LoginUserParams = {
@@ -593,6 +761,9 @@ export function loginUser(
   });
 }
 
+/** What `loginUser` rejects with when the API answers with a declared error status. */
+export type LoginUserError = ApiError<undefined, 400>;
+
 /**
  * Logs out current logged in user session
  *
@@ -605,6 +776,9 @@ export function logoutUser(options?: RequestOptions): Promise<void> {
     response: "none",
   });
 }
+
+/** What `logoutUser` rejects with when the API answers with a declared error status. */
+export type LogoutUserError = ApiError<undefined>;
 
 /** The parameters of `getUserByName`. */
 export type GetUserByNameParams = {
@@ -627,6 +801,9 @@ export function getUserByName(
     response: "json",
   });
 }
+
+/** What `getUserByName` rejects with when the API answers with a declared error status. */
+export type GetUserByNameError = ApiError<undefined, 400 | 404>;
 
 /** The parameters of `updateUser`. */
 export type UpdateUserParams = {
@@ -654,6 +831,9 @@ export function updateUser(
   });
 }
 
+/** What `updateUser` rejects with when the API answers with a declared error status. */
+export type UpdateUserError = ApiError<undefined, 400 | 404>;
+
 /** The parameters of `deleteUser`. */
 export type DeleteUserParams = {
   /** The name that needs to be deleted */
@@ -677,3 +857,6 @@ export function deleteUser(
     response: "none",
   });
 }
+
+/** What `deleteUser` rejects with when the API answers with a declared error status. */
+export type DeleteUserError = ApiError<undefined, 400 | 404>;

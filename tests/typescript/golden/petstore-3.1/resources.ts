@@ -7,7 +7,12 @@ import {
   findPetsByStatus,
   findPetsByTags,
 } from "./client";
-import { type ListResult, listFromQuery, useSync } from "./sync";
+import {
+  type ListResult,
+  type ResourceOptions,
+  listFromQuery,
+  useSync,
+} from "./sync";
 import type { Pet } from "./types";
 
 /**
@@ -15,9 +20,11 @@ import type { Pet } from "./types";
  */
 export function useFindByStatus(
   scope: FindPetsByStatusParams,
+  options: ResourceOptions = {},
 ): ListResult<Pet> {
   const sync = useSync();
   const query = useQuery({
+    ...options,
     queryKey: ["findByStatus", scope],
     queryFn: ({ signal }) => {
       return findPetsByStatus(scope, {
@@ -32,9 +39,13 @@ export function useFindByStatus(
 /**
  * The findByTags (`GET /pet/findByTags`), push: fetched with TanStack Query.
  */
-export function useFindByTags(scope: FindPetsByTagsParams): ListResult<Pet> {
+export function useFindByTags(
+  scope: FindPetsByTagsParams,
+  options: ResourceOptions = {},
+): ListResult<Pet> {
   const sync = useSync();
   const query = useQuery({
+    ...options,
     queryKey: ["findByTags", scope],
     queryFn: ({ signal }) => {
       return findPetsByTags(scope, {

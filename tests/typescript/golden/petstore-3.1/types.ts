@@ -11,7 +11,7 @@ export type Order = {
 };
 
 /** Order Status */
-export type OrderStatus = "placed" | "approved" | "delivered";
+export type OrderStatus = "placed" | "approved" | "delivered" | (string & {});
 
 export type Category = {
   id?: number;
@@ -30,10 +30,7 @@ export type User = {
   userStatus?: number;
 };
 
-export type Tag = {
-  id?: number;
-  name?: string;
-};
+export type Tag = Category;
 
 export type Pet = {
   readonly id?: number;
@@ -46,7 +43,7 @@ export type Pet = {
 };
 
 /** pet status in the store */
-export type PetStatus = "available" | "pending" | "sold";
+export type PetStatus = "available" | "pending" | "sold" | (string & {});
 
 export type ApiResponse = {
   code?: number;
@@ -54,11 +51,20 @@ export type ApiResponse = {
   message?: string;
 };
 
-export type FindPetsByStatusStatusItem = "available" | "pending" | "sold";
+export type FindPetsByStatusStatusItem = PetStatus;
 
 export type UpdatePetWithFormRequest = {
   /** Updated name of the pet */
   name?: string;
   /** Updated status of the pet */
   status?: string;
+};
+
+export type PetInput = {
+  category?: Category;
+  name: string;
+  photoUrls: string[];
+  tags?: Tag[];
+  /** pet status in the store */
+  status?: PetStatus;
 };
