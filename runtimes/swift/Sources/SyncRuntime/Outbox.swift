@@ -125,9 +125,24 @@ public enum Delivery: Equatable, Sendable {
     /// A 2xx that did not decode (or a bug sending it): it may have reached the API, so it is
     /// not sent again; it is reported.
     case deliveredUnreadable
+    /// A `409` to a create whose earlier attempt may have reached the API (docs/outbox.md §2):
+    /// the conflict is with itself, so it counts as delivered, reply unknown, with no error.
+    case deliveredBefore
 }
 
 extension Delivery {
+    /// [`classify(_:now:)`], knowing the write: a `409` to a create that was attempted before
+    /// (`attempts` counts this attempt too) is a replay of a write the API has, not a conflict.
+    public static func classify(_ error: Error, of entry: OutboxEntry, now: Date = Date()) -> Delivery {
+        let outcome = classify(error, now: now)
+        if outcome == .rejected, entry.kind == .create, entry.attempts > 1,
+            (error as? HTTPStatusError)?.status == 409
+        {
+            return .deliveredBefore
+        }
+        return outcome
+    }
+
     /// Only a definite answer drops a write: a 4xx other than 408 (timeout), 425 (too early)
     /// and 429 (too many requests). No answer, a 5xx, and those three keep it queued.
     public static func classify(_ error: Error, now: Date = Date()) -> Delivery {

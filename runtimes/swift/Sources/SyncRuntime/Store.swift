@@ -348,9 +348,13 @@ public final class ResourceStore<R: LiveWritable> {
                 return
             } catch {
                 if Task.isCancelled { return }
-                switch Delivery.classify(error) {
+                switch Delivery.classify(error, of: entry) {
                 case .rejected:
                     reject(entry, error: error)
+                case .deliveredBefore:
+                    // An earlier attempt reached the API: the row is there, and the sync
+                    // brings it; nothing to report.
+                    confirm(entry, reply: WriteReply(value: (), item: nil, headers: [:]))
                 case .deliveredUnreadable:
                     // It may have reached the API: not sent again, reported, and the sync
                     // brings whatever the server made of it.

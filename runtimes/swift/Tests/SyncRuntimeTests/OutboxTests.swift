@@ -36,6 +36,22 @@ final class OutboxTests: XCTestCase {
         XCTAssertTrue(kept.contains { $0.hasPrefix("x.outbox.json.unreadable-") }, "\(kept)")
     }
 
+    private struct Status: HTTPStatusError {
+        let status: Int
+        var headers: [String: String] { [:] }
+    }
+
+    func testA409ToAReplayedCreateIsDeliveredNotRejected() {
+        let first = OutboxEntry(kind: .create, key: .string("k"), body: nil, attempts: 1)
+        let replay = OutboxEntry(kind: .create, key: .string("k"), body: nil, attempts: 2)
+        let update = OutboxEntry(kind: .update, key: .string("k"), body: nil, attempts: 2)
+        XCTAssertEqual(Delivery.classify(Status(status: 409), of: first), .rejected)
+        XCTAssertEqual(Delivery.classify(Status(status: 409), of: replay), .deliveredBefore)
+        XCTAssertEqual(Delivery.classify(Status(status: 409), of: update), .rejected)
+        XCTAssertEqual(Delivery.classify(Status(status: 422), of: replay), .rejected)
+        XCTAssertEqual(Delivery.classify(Status(status: 503), of: replay), .retry(after: nil))
+    }
+
     func testRetryAfterAcceptsSecondsAndDates() {
         let now = Date(timeIntervalSince1970: 1_000_000)
         XCTAssertEqual(Delivery.parseRetryAfter("120", now: now), 120)

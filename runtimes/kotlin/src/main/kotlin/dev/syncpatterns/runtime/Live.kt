@@ -211,6 +211,7 @@ class LiveSync(private val transport: HttpTransport, val config: LiveConfig) : A
             headers = mapOf("Idempotency-Key" to entry.idempotencyKey),
             onResponse = { response -> txid = response.headers[TXID_HEADER]?.substringBefore(',')?.trim()?.toLongOrNull() },
         )
+        if (!entry.attempted) synchronized(lock) { outbox.markAttempted(entry.id) }
         try {
             val reply = collection.send(entry, options)
             synchronized(lock) { outbox.remove(entry.id) }
@@ -219,7 +220,13 @@ class LiveSync(private val transport: HttpTransport, val config: LiveConfig) : A
         } catch (e: CancellationException) {
             throw e
         } catch (e: ApiException) {
-            if (isDefiniteRejection(e.status)) {
+            if (e.status == 409 && entry.kind == WriteKind.Create && entry.attempted) {
+                // An earlier attempt reached the API (docs/outbox.md §2): delivered, reply
+                // unknown; the sync source brings the row.
+                synchronized(lock) { outbox.remove(entry.id) }
+                collection.confirm(entry, JsonNull, txid)
+                waiters.remove(entry.id)?.complete(JsonNull)
+            } else if (isDefiniteRejection(e.status)) {
                 reject(collection, entry, e)
             } else {
                 retryLater(collection, entry, e, retryAfter(e.headers["Retry-After"]))

@@ -28,6 +28,11 @@ data class OutboxEntry(
     val attempts: Int,
     /** Epoch milliseconds before which the write is not retried. */
     val notBefore: Long,
+    /**
+     * A request for it has left at least once, so the API may have it: a `409` to such a
+     * create is its own earlier delivery, not a conflict (docs/outbox.md §2).
+     */
+    val attempted: Boolean = false,
 )
 
 /**
@@ -47,6 +52,9 @@ interface OutboxStore : AutoCloseable {
 
     /** Records a failed attempt: the write stays queued and is not retried before [notBefore]. */
     fun reschedule(id: Long, attempts: Int, notBefore: Long)
+
+    /** Records, before a request for it leaves, that the write may reach the API. */
+    fun markAttempted(id: Long)
 
     /** Forgets every write of this scope (sign-out). */
     fun clear()
@@ -76,10 +84,19 @@ class SqliteOutbox(path: Path, private val scope: String, private val json: Json
                     body TEXT,
                     idempotency_key TEXT NOT NULL,
                     attempts INTEGER NOT NULL DEFAULT 0,
-                    not_before INTEGER NOT NULL DEFAULT 0
+                    not_before INTEGER NOT NULL DEFAULT 0,
+                    attempted INTEGER NOT NULL DEFAULT 0
                 )
                 """.trimIndent(),
             )
+            // A file made before `attempted` existed gets the column (its writes count as not
+            // yet attempted, which is what they were known to be).
+            val columns = statement.executeQuery("PRAGMA table_info(sync_outbox)").use { rows ->
+                buildList { while (rows.next()) add(rows.getString("name")) }
+            }
+            if ("attempted" !in columns) {
+                statement.execute("ALTER TABLE sync_outbox ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0")
+            }
             statement.execute("CREATE INDEX IF NOT EXISTS sync_outbox_scope ON sync_outbox (scope, id)")
         }
     }
@@ -109,7 +126,7 @@ class SqliteOutbox(path: Path, private val scope: String, private val json: Json
 
     @Synchronized
     override fun pending(): List<OutboxEntry> {
-        val sql = "SELECT id, resource, kind, item_key, body, idempotency_key, attempts, not_before " +
+        val sql = "SELECT id, resource, kind, item_key, body, idempotency_key, attempts, not_before, attempted " +
             "FROM sync_outbox WHERE scope = ? ORDER BY id"
         return connection.prepareStatement(sql).use { query ->
             query.setString(1, scope)
@@ -126,6 +143,7 @@ class SqliteOutbox(path: Path, private val scope: String, private val json: Json
                                 idempotencyKey = rows.getString(6),
                                 attempts = rows.getInt(7),
                                 notBefore = rows.getLong(8),
+                                attempted = rows.getInt(9) != 0,
                             ),
                         )
                     }
@@ -151,6 +169,15 @@ class SqliteOutbox(path: Path, private val scope: String, private val json: Json
             update.setLong(2, notBefore)
             update.setLong(3, id)
             update.setString(4, scope)
+            update.executeUpdate()
+        }
+    }
+
+    @Synchronized
+    override fun markAttempted(id: Long) {
+        connection.prepareStatement("UPDATE sync_outbox SET attempted = 1 WHERE id = ? AND scope = ?").use { update ->
+            update.setLong(1, id)
+            update.setString(2, scope)
             update.executeUpdate()
         }
     }

@@ -5,6 +5,8 @@ import kotlinx.serialization.json.JsonPrimitive
 import java.nio.file.Files
 import kotlin.test.Test
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertTrue
 
 class OutboxTest {
     private val body = JsonObject(mapOf("name" to JsonPrimitive("Ada")))
@@ -33,5 +35,19 @@ class OutboxTest {
             assertEquals(3, entry.attempts)
             assertEquals(1234L, entry.notBefore)
         }
+    }
+
+    @Test
+    fun theAttemptedMarkIsStoredBeforeAnAnswerAndSurvivesReopening() {
+        val file = Files.createTempDirectory("outbox").resolve("sync.db")
+        SqliteOutbox(file, "scope").use { outbox ->
+            val entry = outbox.add("contacts", WriteKind.Create, "k1", body)
+            assertFalse(entry.attempted)
+            assertFalse(outbox.pending().single().attempted)
+            outbox.markAttempted(entry.id)
+        }
+        // A process that died after the request left finds the mark, so a `409` to the replay
+        // counts as its own earlier delivery (docs/outbox.md §2).
+        SqliteOutbox(file, "scope").use { outbox -> assertTrue(outbox.pending().single().attempted) }
     }
 }
